@@ -1,0 +1,63 @@
+using Tvm.Infrastructure.Kubernetes;
+
+namespace Tvm.Features.VendCredentials;
+
+public sealed partial class VendCredentialsEndpoint(VendCredentialsHandler handler, ILogger<VendCredentialsEndpoint> logger)
+    : Endpoint<VendCredentialsRequest, VendCredentialsResponse>
+{
+    public override void Configure()
+    {
+        Post("/vend");
+        AllowAnonymous();
+        DontThrowIfValidationFails();
+        Description(endpoint => endpoint
+            .Produces<VendCredentialsResponse>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status500InternalServerError)
+            .ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable));
+        Summary(summary =>
+        {
+            summary.Summary = "Exchange a Kubernetes service-account token for short-lived AWS credentials";
+            summary.Description = "Send the token as 'Authorization: Bearer <token>' with an empty body. The credentials are scoped by the session policy rendered for the token's namespace and service account.";
+        });
+    }
+
+    public override async Task HandleAsync(VendCredentialsRequest req, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        WorkloadIdentity? identity = null;
+        VendError? error = null;
+        try
+        {
+            if (ValidationFailed)
+            {
+                throw new VendException(VendError.MissingBearerToken, ValidationFailures[0].ErrorMessage);
+            }
+
+            var credentials = await handler.HandleAsync(req.Token, found => identity = found, ct);
+            HttpContext.Response.Headers.CacheControl = "no-store";
+            await Send.OkAsync(VendCredentialsResponse.From(credentials), ct);
+        }
+        catch (VendException failure)
+        {
+            error = failure.Error;
+            await VendErrorMapping.WriteAsync(HttpContext, failure);
+        }
+        finally
+        {
+            var status = HttpContext.Response.StatusCode;
+            var level = status >= 500 ? LogLevel.Error : status >= 400 ? LogLevel.Warning : LogLevel.Information;
+            var elapsedMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2);
+            var ns = identity?.Namespace ?? "";
+            var serviceAccount = identity?.ServiceAccount ?? "";
+            var errorName = error?.ToString() ?? "";
+            LogOutcome(level, status, ns, serviceAccount, elapsedMs, errorName);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Message = "Vend answered {StatusCode} for {Namespace}/{ServiceAccount} in {ElapsedMs} ms {Error}")]
+    private partial void LogOutcome(LogLevel level, int statusCode, string @namespace, string serviceAccount, double elapsedMs, string error);
+}

@@ -1,0 +1,70 @@
+using Scalar.AspNetCore;
+using Tvm.Features.Health;
+using Tvm.Infrastructure.Logging;
+
+namespace Tvm.Infrastructure;
+
+public static class ApplicationExtensions
+{
+    public static IServiceCollection AddTvmApi(this IServiceCollection services)
+    {
+        services.AddFastEndpoints(options => options.Assemblies = [typeof(ApplicationExtensions).Assembly]);
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Token Vending Machine";
+            document.Info.Description = "Exchanges Kubernetes service-account tokens for short-lived, policy-scoped AWS credentials.";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    public static WebApplication UseTvmPipeline(this WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseFastEndpoints(config =>
+        {
+            config.Endpoints.ShortNames = true;
+            config.Errors.ContentType = "application/problem+json";
+            config.Errors.ResponseBuilder = (failures, context, status) => ProblemDetailsExtensions.CreateProblem(
+                context,
+                status,
+                "The request is not valid",
+                string.Join(" ", failures.Select(failure => failure.ErrorMessage)));
+        });
+        app.MapTvmHealthChecks();
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs", options => options.WithTitle("Token Vending Machine"));
+        return app;
+    }
+
+    /// <summary>
+    /// Checks the configuration before anything is built from it. Each problem becomes one log line naming the
+    /// variable to fix; the caller then exits non-zero.
+    /// </summary>
+    public static bool HasValidConfiguration(this WebApplication app)
+    {
+        try
+        {
+            _ = app.Services.GetRequiredService<IOptions<TvmOptions>>().Value;
+            return true;
+        }
+        catch (OptionsValidationException e)
+        {
+            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tvm.Startup");
+            foreach (var failure in e.Failures)
+            {
+                StartupLog.InvalidConfiguration(logger, failure);
+            }
+
+            return false;
+        }
+    }
+}
+
+internal static partial class StartupLog
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Critical, Message = "Invalid configuration: {Problem}")]
+    public static partial void InvalidConfiguration(ILogger logger, string problem);
+}

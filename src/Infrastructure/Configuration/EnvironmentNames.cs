@@ -1,0 +1,17 @@
+namespace Tvm.Infrastructure.Configuration;
+
+/// <summary>The environment variables TVM reads; the names users set, so every message quotes them.</summary>
+public static class EnvironmentNames
+{
+    public const string RoleArn = "AWS_ROLE_ARN";
+    public const string Region = "AWS_REGION";
+    public const string Port = "PORT";
+    public const string LogLevel = "LOG_LEVEL";
+    public const string PolicyTemplatePath = "POLICY_TEMPLATE_PATH";
+    public const string SessionDurationSeconds = "SESSION_DURATION_SECONDS";
+    public const string TokenAudiences = "TOKEN_AUDIENCES";
+    public const string TokenReviewCacheSeconds = "TOKEN_REVIEW_CACHE_SECONDS";
+    public const string CredentialCacheSize = "CREDENTIAL_CACHE_SIZE";
+    public const string UpstreamTimeoutSeconds = "UPSTREAM_TIMEOUT_SECONDS";
+    public const string Kubeconfig = "KUBECONFIG";
+}

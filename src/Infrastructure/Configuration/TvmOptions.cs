@@ -1,0 +1,26 @@
+using Serilog.Events;
+
+namespace Tvm.Infrastructure.Configuration;
+
+/// <summary>The service's whole configuration, bound once from the environment and validated at start-up.</summary>
+public sealed class TvmOptions
+{
+    public const string DefaultPolicyTemplatePath = "/etc/token-vending-machine/policy.json";
+
+    public string RoleArn { get; set; } = "";
+    public string Region { get; set; } = "";
+    public int Port { get; set; } = 8000;
+    public LogEventLevel LogLevel { get; set; } = LogEventLevel.Information;
+    public string PolicyTemplatePath { get; set; } = DefaultPolicyTemplatePath;
+    public int SessionDurationSeconds { get; set; } = 3600;
+    public IReadOnlyList<string> TokenAudiences { get; set; } = [];
+    public int TokenReviewCacheSeconds { get; set; } = 10;
+    public int CredentialCacheSize { get; set; } = 10_000;
+    public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(4);
+    public string? KubeconfigPath { get; set; }
+
+    /// <summary>Values that were present but could not be read as their type; reported by the validator.</summary>
+    internal List<string> UnreadableValues { get; } = [];
+
+    public TimeSpan SessionDuration => TimeSpan.FromSeconds(SessionDurationSeconds);
+}

@@ -1,0 +1,53 @@
+using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
+using Microsoft.Net.Http.Headers;
+
+namespace Tvm.Infrastructure.Errors;
+
+/// <summary>The one place where a vend failure becomes a status code, a title and the headers that go with it.</summary>
+public static class VendErrorMapping
+{
+    private const string RetryAfterSeconds = "2";
+
+    public static (int Status, string Title) Describe(VendError error) => error switch
+    {
+        VendError.MissingBearerToken => (StatusCodes.Status401Unauthorized, "Bearer token required"),
+        VendError.InvalidToken => (StatusCodes.Status401Unauthorized, "Invalid token"),
+        VendError.NotServiceAccount => (StatusCodes.Status403Forbidden, "Not a service account"),
+        VendError.PolicyRenderFailed => (StatusCodes.Status500InternalServerError, "Policy template failed"),
+        VendError.KubernetesRefused => (StatusCodes.Status502BadGateway, "Kubernetes API refused TVM"),
+        VendError.KubernetesUnavailable => (StatusCodes.Status503ServiceUnavailable, "Kubernetes API unavailable"),
+        VendError.StsThrottled => (StatusCodes.Status503ServiceUnavailable, "STS throttled the request"),
+        VendError.StsRefused => (StatusCodes.Status502BadGateway, "STS refused AssumeRole"),
+        VendError.StsUnavailable => (StatusCodes.Status503ServiceUnavailable, "STS unavailable"),
+        _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
+    };
+
+    public static async Task WriteAsync(HttpContext context, VendException failure)
+    {
+        var (status, title) = Describe(failure.Error);
+        var headers = context.Response.Headers;
+        switch (failure.Error)
+        {
+            case VendError.MissingBearerToken:
+                headers.WWWAuthenticate = "Bearer";
+                break;
+            case VendError.InvalidToken:
+                headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
+                break;
+        }
+
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            headers.RetryAfter = RetryAfterSeconds;
+        }
+
+        headers.CacheControl = "no-store";
+        context.Response.StatusCode = status;
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = failure.Message },
+        });
+    }
+}

@@ -1,0 +1,7 @@
+namespace Tvm.Infrastructure.Kubernetes;
+
+/// <summary>Learns which workload a service-account token belongs to, or fails with a <see cref="VendException"/>.</summary>
+public interface ITokenReviewer
+{
+    ValueTask<WorkloadIdentity> ReviewAsync(string token, CancellationToken cancellationToken);
+}

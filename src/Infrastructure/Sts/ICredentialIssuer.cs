@@ -1,0 +1,7 @@
+namespace Tvm.Infrastructure.Sts;
+
+/// <summary>Issues temporary AWS credentials, or fails with a <see cref="VendException"/>.</summary>
+public interface ICredentialIssuer
+{
+    ValueTask<AwsCredentials> IssueAsync(CredentialRequest request, CancellationToken cancellationToken);
+}

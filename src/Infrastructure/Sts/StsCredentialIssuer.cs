@@ -1,0 +1,67 @@
+using System.Net;
+using Amazon.SecurityToken;
+using Amazon.SecurityToken.Model;
+using Amazon.Runtime;
+using Tvm.Infrastructure.Telemetry;
+
+namespace Tvm.Infrastructure.Sts;
+
+/// <summary>Calls STS AssumeRole and translates its failures into the contract's errors.</summary>
+internal sealed class StsCredentialIssuer(IAmazonSecurityTokenService sts, IOptions<TvmOptions> options) : ICredentialIssuer
+{
+    private static readonly HashSet<string> ThrottlingCodes =
+        ["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled"];
+
+    // One retry must fit inside the caller's wait, so the whole call may take two attempts' time.
+    private readonly TimeSpan _deadline = options.Value.UpstreamTimeout * 2;
+
+    public async ValueTask<AwsCredentials> IssueAsync(CredentialRequest request, CancellationToken cancellationToken)
+    {
+        using var activity = TvmTelemetry.Source.StartActivity("AssumeRole");
+        activity?.SetTag(TvmTelemetry.RoleSessionNameTag, request.RoleSessionName);
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_deadline);
+        try
+        {
+            var response = await sts.AssumeRoleAsync(new AssumeRoleRequest
+            {
+                RoleArn = request.RoleArn,
+                RoleSessionName = request.RoleSessionName,
+                Policy = request.Policy,
+                DurationSeconds = (int)request.Duration.TotalSeconds,
+            }, deadline.Token);
+
+            var credentials = response.Credentials;
+            return new AwsCredentials(
+                credentials.AccessKeyId,
+                credentials.SecretAccessKey,
+                credentials.SessionToken,
+                new DateTimeOffset(DateTime.SpecifyKind(credentials.Expiration ?? DateTime.UtcNow, DateTimeKind.Utc)));
+        }
+        catch (AmazonServiceException e) when (ThrottlingCodes.Contains(e.ErrorCode ?? "") || e.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            throw new VendException(VendError.StsThrottled, $"STS throttled AssumeRole ({e.ErrorCode}); retry shortly.");
+        }
+        catch (AmazonServiceException e) when ((int)e.StatusCode >= 500)
+        {
+            throw new VendException(VendError.StsUnavailable, $"STS answered {(int)e.StatusCode} ({e.ErrorCode}).");
+        }
+        catch (AmazonServiceException e) when (e.StatusCode != 0)
+        {
+            throw new VendException(VendError.StsRefused, $"STS refused AssumeRole: {e.ErrorCode}: {e.Message}");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new VendException(VendError.StsUnavailable, $"STS did not answer within {_deadline.TotalSeconds:0.#} s.");
+        }
+        catch (AmazonClientException)
+        {
+            throw new VendException(VendError.StsUnavailable, "STS could not be reached.");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new VendException(VendError.StsUnavailable, $"STS could not be reached ({e.HttpRequestError}).");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using Amazon;
+using Amazon.Runtime;
+using Amazon.SecurityToken;
+
+namespace Tvm.Infrastructure.Sts;
+
+public static class StsExtensions
+{
+    /// <summary>
+    /// The client takes base credentials from the SDK's default chain (environment, IRSA, instance profile)
+    /// and its endpoint from the region, unless AWS_ENDPOINT_URL_STS overrides it as the SDK defines.
+    /// </summary>
+    public static IServiceCollection AddStsCredentials(this IServiceCollection services)
+    {
+        services.AddSingleton<IAmazonSecurityTokenService>(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<TvmOptions>>().Value;
+            return new AmazonSecurityTokenServiceClient(new AmazonSecurityTokenServiceConfig
+            {
+                RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region),
+                RetryMode = RequestRetryMode.Standard,
+                MaxErrorRetry = 2,
+                Timeout = options.UpstreamTimeout,
+            });
+        });
+        services.AddSingleton<ICredentialIssuer, StsCredentialIssuer>();
+        return services;
+    }
+}

@@ -1,0 +1,34 @@
+using Tvm.Features.Health;
+using Tvm.Features.VendCredentials;
+using Tvm.Infrastructure;
+using Tvm.Infrastructure.Kubernetes;
+using Tvm.Infrastructure.Logging;
+using Tvm.Infrastructure.Sts;
+using Tvm.Infrastructure.Telemetry;
+using Tvm.Infrastructure.Templating;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddTvmOptions();
+builder.AddTvmLogging();
+builder.AddTvmTelemetry();
+builder.Services
+    .AddTvmProblemDetails()
+    .AddPolicyTemplating()
+    .AddKubernetesTokenReview()
+    .AddStsCredentials()
+    .AddVendCredentials()
+    .AddTvmHealthChecks()
+    .AddTvmApi();
+
+var app = builder.Build();
+if (!app.HasValidConfiguration())
+{
+    return 1;
+}
+
+app.UseTvmPipeline();
+await app.RunAsync();
+return 0;
+
+public partial class Program;
