@@ -53,11 +53,11 @@ public sealed partial class VendCredentialsEndpoint(VendCredentialsHandler handl
             var elapsedMs = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2);
             var ns = identity?.Namespace ?? "";
             var serviceAccount = identity?.ServiceAccount ?? "";
-            var errorName = error?.ToString() ?? "";
-            LogOutcome(level, status, ns, serviceAccount, elapsedMs, errorName);
+            var outcome = error?.ToString() ?? "Issued";
+            LogOutcome(level, ns, serviceAccount, status, outcome, elapsedMs);
         }
     }
 
-    [LoggerMessage(EventId = 1, Message = "Vend answered {StatusCode} for {Namespace}/{ServiceAccount} in {ElapsedMs} ms {Error}")]
-    private partial void LogOutcome(LogLevel level, int statusCode, string @namespace, string serviceAccount, double elapsedMs, string error);
+    [LoggerMessage(EventId = 1, Message = "Vend for {Namespace}/{ServiceAccount}: {StatusCode} {Outcome} in {ElapsedMs} ms")]
+    private partial void LogOutcome(LogLevel level, string nameSpace, string serviceAccount, int statusCode, string outcome, double elapsedMs);
 }

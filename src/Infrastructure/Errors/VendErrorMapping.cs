@@ -1,5 +1,5 @@
-using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
 using Microsoft.Net.Http.Headers;
+using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
 
 namespace Tvm.Infrastructure.Errors;
 

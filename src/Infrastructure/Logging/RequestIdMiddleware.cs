@@ -24,7 +24,7 @@ public sealed class RequestIdMiddleware(RequestDelegate next)
         context.TraceIdentifier = requestId;
         context.Response.Headers[HeaderName] = requestId;
         Activity.Current?.SetTag(TvmTelemetry.RequestIdTag, requestId);
-        using (LogContext.PushProperty("RequestId", requestId))
+        using (LogContext.Push(new RequestIdEnricher(requestId)))
         {
             await next(context);
         }

@@ -1,7 +1,7 @@
 using System.Net;
+using Amazon.Runtime;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
-using Amazon.Runtime;
 using Tvm.Infrastructure.Telemetry;
 
 namespace Tvm.Infrastructure.Sts;

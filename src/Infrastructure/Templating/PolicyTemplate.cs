@@ -69,10 +69,10 @@ public sealed class PolicyTemplate : IPolicyRenderer
         {
             ["namespace"] = identity.Namespace,
             ["serviceaccount"] = identity.ServiceAccount,
-            ["serviceaccount_uid"] = identity.ServiceAccountUid,
-            ["pod_name"] = identity.PodName,
-            ["pod_uid"] = identity.PodUid,
-            ["node_name"] = identity.NodeName,
+            ["serviceaccount_uid"] = NilWhenEmpty(identity.ServiceAccountUid),
+            ["pod_name"] = NilWhenEmpty(identity.PodName),
+            ["pod_uid"] = NilWhenEmpty(identity.PodUid),
+            ["node_name"] = NilWhenEmpty(identity.NodeName),
         };
         var context = new LiquidTemplateContext
         {
@@ -94,6 +94,12 @@ public sealed class PolicyTemplate : IPolicyRenderer
             throw new VendException(VendError.PolicyRenderFailed, $"The policy template failed to render: {e.OriginalMessage} at {e.Span.ToStringSimple()}.");
         }
     }
+
+    /// <summary>
+    /// Unknown values are nil rather than "": they still render as nothing, but are falsy in <c>{% if pod_name %}</c>
+    /// and take <c>default</c>, as in Jinja2 (Liquid treats an empty string as true).
+    /// </summary>
+    private static string? NilWhenEmpty(string value) => value.Length == 0 ? null : value;
 
     private static string Minify(string rendered)
     {

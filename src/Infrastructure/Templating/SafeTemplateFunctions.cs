@@ -19,8 +19,7 @@ internal static class SafeTemplateFunctions
     private static ScriptObject Create()
     {
         var globals = new ScriptObject();
-        globals.Import("include", new Func<TemplateContext, ScriptNode, object?>(Forbidden));
-        globals.Import("include_join", new Func<TemplateContext, ScriptNode, object?>(Forbidden));
+        globals.Import(typeof(DisabledFunctions));
 
         var builtIn = new ObjectFunctions();
         var safeObject = new ScriptObject();
@@ -37,12 +36,35 @@ internal static class SafeTemplateFunctions
         globals.Import("trim", new Func<string?, string>(value => (value ?? "").Trim()));
         globals.Import("length", new Func<object?, int>(Length));
         globals.Import("tojson", new Func<object?, string>(ToJson));
+
+        // Liquid has no `not`; as a function it reads like Jinja2's `{% if not loop.last %}`.
+        globals.Import("not", new Func<object?, bool>(value => !IsTruthy(value)));
         globals.IsReadOnly = true;
         return globals;
     }
 
-    private static object? Forbidden(TemplateContext context, ScriptNode callerContext) =>
-        throw new ScriptRuntimeException(callerContext.Span, "Includes are disabled in policy templates.");
+    /// <summary>Imported under their snake_case names (<c>include</c>, <c>include_join</c>), shadowing the built-ins.</summary>
+    private static class DisabledFunctions
+    {
+        public static object Include(TemplateContext context, params object[] arguments) =>
+            throw new ScriptRuntimeException(context.CurrentSpan, "Includes are disabled in policy templates.");
+
+        public static object IncludeJoin(TemplateContext context, params object[] arguments) =>
+            throw new ScriptRuntimeException(context.CurrentSpan, "Includes are disabled in policy templates.");
+    }
+
+    /// <summary>Jinja2's truthiness: empty strings and collections and zero are false too.</summary>
+    private static bool IsTruthy(object? value) => value switch
+    {
+        null => false,
+        bool flag => flag,
+        string text => text.Length > 0,
+        System.Collections.ICollection collection => collection.Count > 0,
+        int number => number != 0,
+        long number => number != 0,
+        double number => number != 0,
+        _ => true,
+    };
 
     private static int Length(object? value) => value switch
     {

@@ -1,0 +1,22 @@
+using System.Security.Cryptography;
+
+namespace Tvm.Emulators.Sts;
+
+/// <summary>The one IAM role the emulator knows, and the names AWS derives from it for a session.</summary>
+internal sealed class EmulatedRole(string accountId, string name)
+{
+    public string AccountId { get; } = accountId;
+
+    public string Name { get; } = name;
+
+    public string Arn { get; } = $"arn:aws:iam::{accountId}:role/{name}";
+
+    /// <summary>Unique role id as IAM shows it: "AROA" and 17 characters, fixed for the emulator's lifetime.</summary>
+    public string RoleId { get; } = "AROA" + RandomNumberGenerator.GetString(IdAlphabet, 17);
+
+    internal const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+    public string SessionArn(string sessionName) => $"arn:aws:sts::{AccountId}:assumed-role/{Name}/{sessionName}";
+
+    public string SessionUserId(string sessionName) => $"{RoleId}:{sessionName}";
+}

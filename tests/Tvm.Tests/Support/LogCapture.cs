@@ -1,0 +1,39 @@
+using Serilog.Core;
+using Serilog.Events;
+using Tvm.Infrastructure.Logging;
+
+namespace Tvm.Tests.Support;
+
+/// <summary>Every log event TVM writes, formatted exactly as it goes to stdout.</summary>
+public sealed class LogCapture : ILogEventSink
+{
+    private readonly Serilog.Templates.ExpressionTemplate _formatter = LoggingExtensions.CreateJsonFormatter();
+    private readonly List<string> _lines = [];
+
+    public void Emit(LogEvent logEvent)
+    {
+        using var writer = new StringWriter();
+        _formatter.Format(logEvent, writer);
+        lock (_lines)
+        {
+            _lines.Add(writer.ToString().TrimEnd('\n'));
+        }
+    }
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    public IReadOnlyList<JsonElement> Events => [.. Lines.Select(line => JsonDocument.Parse(line).RootElement)];
+
+    /// <summary>The outcome lines of /vend, newest last.</summary>
+    public IReadOnlyList<JsonElement> VendOutcomes =>
+        [.. Events.Where(e => e.TryGetProperty("EventId", out var id) && id.GetProperty("Name").GetString() == "LogOutcome")];
+}

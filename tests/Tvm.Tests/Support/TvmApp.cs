@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+using Serilog.Core;
+
+namespace Tvm.Tests.Support;
+
+/// <summary>TVM in-process, configured as an operator would, talking to the emulators over real HTTP.</summary>
+public sealed class TvmApp(Upstreams upstreams, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+{
+    public LogCapture Logs { get; } = new();
+
+    public List<Activity> Spans { get; } = [];
+
+    public static string ShippedTemplatePath => Path.Combine(AppContext.BaseDirectory, "Templates", "policy.json");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        var defaults = new Dictionary<string, string?>
+        {
+            ["AWS_ROLE_ARN"] = upstreams.Sts.RoleArn,
+            ["AWS_REGION"] = Upstreams.Region,
+            ["POLICY_TEMPLATE_PATH"] = ShippedTemplatePath,
+            ["KUBECONFIG"] = upstreams.Kubernetes.KubeconfigPath,
+            ["LOG_LEVEL"] = "DEBUG",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            defaults[key] = value;
+        }
+
+        foreach (var (key, value) in defaults)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<ILogEventSink>(Logs);
+            services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
+        });
+    }
+
+    public async Task<HttpResponseMessage> VendAsync(string? token, HttpContent? body = null, string? requestId = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/vend") { Content = body };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (requestId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Request-ID", requestId);
+        }
+
+        return await CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+    }
+}

@@ -1,0 +1,100 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Serilog.Events;
+using Tvm.Infrastructure.Configuration;
+
+namespace Tvm.Tests.Unit;
+
+public sealed class TvmOptionsValidatorTests
+{
+    private static readonly Dictionary<string, string?> Valid = new()
+    {
+        ["AWS_ROLE_ARN"] = "arn:aws:iam::123456789012:role/tvm-workloads",
+        ["AWS_REGION"] = "eu-west-1",
+    };
+
+    private static (TvmOptions Options, ValidateOptionsResult Result) Bind(Dictionary<string, string?> overrides)
+    {
+        var values = new Dictionary<string, string?>(Valid);
+        foreach (var (key, value) in overrides)
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var options = new TvmOptions();
+        new TvmOptionsBinder(configuration).Configure(options);
+        return (options, new TvmOptionsValidator().Validate(null, options));
+    }
+
+    [Fact]
+    public void Defaults_follow_the_contract()
+    {
+        var (options, result) = Bind([]);
+
+        result.Succeeded.Should().BeTrue(result.FailureMessage);
+        options.Port.Should().Be(8000);
+        options.LogLevel.Should().Be(LogEventLevel.Information);
+        options.PolicyTemplatePath.Should().Be("/etc/token-vending-machine/policy.json");
+        options.SessionDurationSeconds.Should().Be(3600);
+        options.TokenAudiences.Should().BeEmpty();
+        options.TokenReviewCacheSeconds.Should().Be(10);
+    }
+
+    [Theory]
+    [InlineData("AWS_ROLE_ARN", "", "AWS_ROLE_ARN is required")]
+    [InlineData("AWS_ROLE_ARN", "tvm-workloads", "AWS_ROLE_ARN is not an IAM role ARN")]
+    [InlineData("AWS_ROLE_ARN", "arn:aws:iam::1234:role/x", "AWS_ROLE_ARN is not an IAM role ARN")]
+    [InlineData("AWS_ROLE_ARN", "arn:aws:iam::123456789012:user/x", "AWS_ROLE_ARN is not an IAM role ARN")]
+    [InlineData("AWS_REGION", "", "AWS_REGION is required")]
+    [InlineData("AWS_REGION", "Europe", "AWS_REGION is not an AWS region")]
+    [InlineData("PORT", "0", "PORT must be between 1 and 65535")]
+    [InlineData("PORT", "65536", "PORT must be between 1 and 65535")]
+    [InlineData("PORT", "http", "PORT must be a whole number")]
+    [InlineData("SESSION_DURATION_SECONDS", "10", "SESSION_DURATION_SECONDS must be between 900 and 43200")]
+    [InlineData("SESSION_DURATION_SECONDS", "43201", "SESSION_DURATION_SECONDS must be between 900 and 43200")]
+    [InlineData("SESSION_DURATION_SECONDS", "1h", "SESSION_DURATION_SECONDS must be a whole number")]
+    [InlineData("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of")]
+    [InlineData("TOKEN_REVIEW_CACHE_SECONDS", "-1", "TOKEN_REVIEW_CACHE_SECONDS must be 0")]
+    [InlineData("UPSTREAM_TIMEOUT_SECONDS", "0", "UPSTREAM_TIMEOUT_SECONDS must be between 1 and 30")]
+    public void Each_problem_names_its_variable(string variable, string value, string expected)
+    {
+        var (_, result) = Bind(new() { [variable] = value });
+
+        result.Failed.Should().BeTrue();
+        result.Failures.Should().ContainSingle().Which.Should().StartWith(expected);
+    }
+
+    [Fact]
+    public void All_problems_are_reported_at_once()
+    {
+        var (_, result) = Bind(new() { ["AWS_ROLE_ARN"] = "", ["AWS_REGION"] = "", ["PORT"] = "x", ["SESSION_DURATION_SECONDS"] = "10" });
+
+        result.Failures.Should().HaveCount(4);
+    }
+
+    [Theory]
+    [InlineData("DEBUG", LogEventLevel.Debug)]
+    [InlineData("debug", LogEventLevel.Debug)]
+    [InlineData("INFO", LogEventLevel.Information)]
+    [InlineData("Information", LogEventLevel.Information)]
+    [InlineData("WARNING", LogEventLevel.Warning)]
+    [InlineData("warn", LogEventLevel.Warning)]
+    [InlineData("ERROR", LogEventLevel.Error)]
+    [InlineData("Verbose", LogEventLevel.Verbose)]
+    [InlineData("fatal", LogEventLevel.Fatal)]
+    public void Log_levels_accept_python_and_serilog_names(string value, LogEventLevel expected)
+    {
+        var (options, result) = Bind(new() { ["LOG_LEVEL"] = value });
+
+        result.Succeeded.Should().BeTrue();
+        options.LogLevel.Should().Be(expected);
+    }
+
+    [Fact]
+    public void Audiences_are_split_trimmed_and_deduplicated()
+    {
+        var (options, _) = Bind(new() { ["TOKEN_AUDIENCES"] = " tvm, sts.amazonaws.com ,,tvm" });
+        options.TokenAudiences.Should().Equal("tvm", "sts.amazonaws.com");
+    }
+}
