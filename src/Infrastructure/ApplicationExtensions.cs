@@ -26,6 +26,9 @@ public static class ApplicationExtensions
         app.UseFastEndpoints(config =>
         {
             config.Endpoints.ShortNames = true;
+
+            // Served as application/json, never inside HTML: no need to escape '+' in secrets as \u002B.
+            config.Serializer.Options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
             config.Errors.ContentType = "application/problem+json";
             config.Errors.ResponseBuilder = (failures, context, status) => ProblemDetailsExtensions.CreateProblem(
                 context,

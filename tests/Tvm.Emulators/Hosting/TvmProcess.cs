@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Tvm.Emulators.Hosting;
+
+/// <summary>
+/// TVM as its own process (<c>dotnet Tvm.dll</c>), the way an operator runs it: configured only through
+/// environment variables, observed only through HTTP, stdout and its exit code.
+/// </summary>
+public sealed class TvmProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _stdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+
+    private TvmProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+    }
+
+    public int Port { get; }
+    public Uri BaseAddress { get; }
+    public IReadOnlyList<string> StdoutLines => [.. _stdout];
+    public IReadOnlyList<string> StderrLines => [.. _stderr];
+    public bool HasExited => _process.HasExited;
+    public int Id => _process.Id;
+
+    /// <param name="tvmAssemblyPath">Tvm.dll, next to its runtimeconfig and deps files.</param>
+    /// <param name="environment">Variables to set (a null value removes one inherited from this process).</param>
+    /// <param name="onStdoutLine">Called for each line TVM writes to stdout, e.g. to show its logs.</param>
+    public static TvmProcess Start(string tvmAssemblyPath, IReadOnlyDictionary<string, string?> environment, Action<string>? onStdoutLine = null)
+    {
+        var port = environment.TryGetValue("PORT", out var configured) && int.TryParse(configured, out var fixedPort) && fixedPort is > 0 and < 65536
+            ? fixedPort
+            : FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { tvmAssemblyPath },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(tvmAssemblyPath)!,
+        };
+        start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        // A PORT given by the caller, even an invalid one, wins over the free port chosen here.
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
+        var process = new Process { StartInfo = start };
+        var tvm = new TvmProcess(process, port);
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is { } data)
+            {
+                tvm._stdout.Enqueue(data);
+                onStdoutLine?.Invoke(data);
+            }
+        };
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is { } data)
+            {
+                tvm._stderr.Enqueue(data);
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return tvm;
+    }
+
+    /// <summary>Polls <c>/healthz</c> until it answers 200; fails early if the process exits.</summary>
+    public async Task WaitUntilHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"TVM exited with code {_process.ExitCode} before it became healthy:{Environment.NewLine}{string.Join(Environment.NewLine, StdoutLines.Concat(StderrLines))}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(new Uri("healthz", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Slow first answer; poll again.
+            }
+
+            await Task.Delay(25, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"TVM was not healthy within {timeout.TotalSeconds} s.");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancellation.Token).ConfigureAwait(false);
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGTERM, as Kubernetes sends it, then the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await kill.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        return await WaitForExitAsync(timeout).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        _process.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net.Http.Headers;
+using Tvm.Emulators.Hosting;
+
+namespace Tvm.Tests.Integration;
+
+/// <summary>TVM as a real process: start-up checks, exit codes and what it writes to stdout.</summary>
+public sealed class ProcessTests(Upstreams upstreams)
+{
+    private static readonly string TvmAssembly = typeof(Program).Assembly.Location;
+
+    private Dictionary<string, string?> ValidEnvironment() => new()
+    {
+        ["AWS_ROLE_ARN"] = upstreams.Sts.RoleArn,
+        ["AWS_REGION"] = Upstreams.Region,
+        ["POLICY_TEMPLATE_PATH"] = TvmApp.ShippedTemplatePath,
+        ["KUBECONFIG"] = upstreams.Kubernetes.KubeconfigPath,
+        ["AWS_ENDPOINT_URL_STS"] = upstreams.Sts.Endpoint.ToString(),
+        ["AWS_ACCESS_KEY_ID"] = upstreams.Sts.AccessKeyId,
+        ["AWS_SECRET_ACCESS_KEY"] = upstreams.Sts.SecretAccessKey,
+        ["LOG_LEVEL"] = "DEBUG",
+    };
+
+    public static TheoryData<string, string?, string> InvalidConfigurations => new()
+    {
+        { "AWS_ROLE_ARN", null, "AWS_ROLE_ARN is required" },
+        { "SESSION_DURATION_SECONDS", "10", "SESSION_DURATION_SECONDS must be between 900 and 43200" },
+        { "POLICY_TEMPLATE_PATH", "broken", "POLICY_TEMPLATE_PATH: the policy template does not parse" },
+        { "PORT", "99999", "PORT must be between 1 and 65535" },
+        { "KUBECONFIG", "/nonexistent/kubeconfig", "KUBECONFIG: not running in a Kubernetes pod and no kubeconfig file at '/nonexistent/kubeconfig'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidConfigurations))]
+    public async Task Invalid_configuration_stops_start_up_naming_the_cause(string variable, string? value, string expected)
+    {
+        var environment = ValidEnvironment();
+        var brokenTemplate = TemplateFiles.Write("{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{% if namespace == \"x\" %}]\n}");
+        environment[variable] = value == "broken" ? brokenTemplate : value;
+        await using var tvm = TvmProcess.Start(TvmAssembly, environment);
+
+        var exitCode = await tvm.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        exitCode.Should().NotBe(0);
+        var problems = tvm.StdoutLines.Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(e => e.GetProperty("Level").GetString() == "Fatal")
+            .Select(e => e.GetProperty("Problem").GetString())
+            .ToList();
+        problems.Should().ContainSingle().Which.Should().StartWith(expected);
+        if (value == "broken")
+        {
+            problems[0].Should().Contain($"{brokenTemplate}(3,");
+        }
+    }
+
+    [Fact]
+    public async Task Every_problem_is_reported_at_once()
+    {
+        var environment = ValidEnvironment();
+        environment["AWS_ROLE_ARN"] = null;
+        environment["AWS_REGION"] = "nowhere";
+        environment["SESSION_DURATION_SECONDS"] = "10";
+        await using var tvm = TvmProcess.Start(TvmAssembly, environment);
+
+        (await tvm.WaitForExitAsync(TimeSpan.FromSeconds(30))).Should().Be(1);
+
+        tvm.StdoutLines.Should().HaveCount(3).And.AllSatisfy(line => line.Should().Contain("\"Level\":\"Fatal\""));
+    }
+
+    [Fact]
+    public async Task Serves_vend_and_writes_only_json_lines_to_stdout()
+    {
+        var environment = ValidEnvironment();
+        environment["TOKEN_AUDIENCES"] = "tvm";
+        await using var tvm = TvmProcess.Start(TvmAssembly, environment);
+        await tvm.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        using var client = new HttpClient { BaseAddress = tvm.BaseAddress };
+        var token = upstreams.Kubernetes.MintProjectedToken("api", "web", audiences: ["tvm"]);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "vend") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", token) } };
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        var body = await response.ShouldBeCredentialsAsync();
+        var secret = body.GetProperty("AWS_SECRET_ACCESS_KEY").GetString()!;
+
+        (await tvm.StopAsync(TimeSpan.FromSeconds(30))).Should().Be(0, "SIGTERM is a clean shutdown");
+        var lines = tvm.StdoutLines;
+        lines.Should().NotBeEmpty();
+        foreach (var line in lines)
+        {
+            var parsed = () => JsonDocument.Parse(line);
+            parsed.Should().NotThrow(line);
+            line.Should().NotContain(token).And.NotContain(secret);
+        }
+
+        lines.Should().Contain(line => line.Contains("\"StatusCode\":200", StringComparison.Ordinal) && line.Contains("\"Namespace\":\"api\"", StringComparison.Ordinal));
+        tvm.StderrLines.Should().BeEmpty();
+    }
+}
