@@ -1,6 +1,7 @@
 using Tvm.Features.Health;
 using Tvm.Features.VendCredentials;
 using Tvm.Infrastructure;
+using Tvm.Infrastructure.Caching;
 using Tvm.Infrastructure.Kubernetes;
 using Tvm.Infrastructure.Logging;
 using Tvm.Infrastructure.Sts;
@@ -17,6 +18,7 @@ builder.Services
     .AddPolicyTemplating()
     .AddKubernetesTokenReview()
     .AddStsCredentials()
+    .AddTvmCaching()
     .AddVendCredentials()
     .AddTvmHealthChecks()
     .AddTvmApi();

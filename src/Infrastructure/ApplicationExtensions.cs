@@ -6,6 +6,8 @@ namespace Tvm.Infrastructure;
 
 public static class ApplicationExtensions
 {
+    private const int ShortestCacheFriendlySession = 1800;
+
     public static IServiceCollection AddTvmApi(this IServiceCollection services)
     {
         services.AddFastEndpoints(options => options.Assemblies = [typeof(ApplicationExtensions).Assembly]);
@@ -50,7 +52,12 @@ public static class ApplicationExtensions
     {
         try
         {
-            _ = app.Services.GetRequiredService<IOptions<TvmOptions>>().Value;
+            var options = app.Services.GetRequiredService<IOptions<TvmOptions>>().Value;
+            if (options.SessionDurationSeconds < ShortestCacheFriendlySession)
+            {
+                StartupLog.ShortSessions(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Tvm.Startup"), options.SessionDurationSeconds, ShortestCacheFriendlySession);
+            }
+
             return true;
         }
         catch (OptionsValidationException e)
@@ -70,4 +77,7 @@ internal static partial class StartupLog
 {
     [LoggerMessage(EventId = 100, Level = LogLevel.Critical, Message = "Invalid configuration: {Problem}")]
     public static partial void InvalidConfiguration(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "SESSION_DURATION_SECONDS is {SessionDurationSeconds}: cached credentials are handed out only while half their life remains, and under {Recommended} s that half is shorter than the 15 minutes before expiry in which AWS SDKs refresh, so clients would refresh almost at once. Use {Recommended} or more.")]
+    public static partial void ShortSessions(ILogger logger, int sessionDurationSeconds, int recommended);
 }

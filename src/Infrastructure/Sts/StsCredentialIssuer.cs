@@ -28,7 +28,7 @@ internal sealed class StsCredentialIssuer(IAmazonSecurityTokenService sts, IOpti
             {
                 RoleArn = request.RoleArn,
                 RoleSessionName = request.RoleSessionName,
-                Policy = request.Policy,
+                Policy = request.Policy.Json,
                 DurationSeconds = (int)request.Duration.TotalSeconds,
             }, deadline.Token);
 

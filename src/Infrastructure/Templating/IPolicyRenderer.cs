@@ -5,5 +5,5 @@ namespace Tvm.Infrastructure.Templating;
 /// <summary>Renders the minified session policy for an identity, or fails with a <see cref="VendException"/>.</summary>
 public interface IPolicyRenderer
 {
-    string Render(WorkloadIdentity identity);
+    SessionPolicy Render(WorkloadIdentity identity);
 }

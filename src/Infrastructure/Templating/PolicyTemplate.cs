@@ -57,11 +57,7 @@ public sealed class PolicyTemplate : IPolicyRenderer
 
     /// <summary>Renders the policy for one identity and returns it minified.</summary>
     /// <exception cref="VendException">With <see cref="VendError.PolicyRenderFailed"/>.</exception>
-    public string Render(WorkloadIdentity identity)
-    {
-        var rendered = RenderText(identity);
-        return Minify(rendered);
-    }
+    public SessionPolicy Render(WorkloadIdentity identity) => new(Minify(RenderText(identity)));
 
     private string RenderText(WorkloadIdentity identity)
     {

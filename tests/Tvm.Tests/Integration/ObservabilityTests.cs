@@ -113,11 +113,14 @@ public sealed class ObservabilityTests : IAsyncLifetime
             }
         }
 
-        foreach (var (fault, stsFault) in new[] { (KubernetesFault.ForbidCaller, StsFault.None), (KubernetesFault.ServerError, StsFault.None), (KubernetesFault.None, StsFault.AccessDenied), (KubernetesFault.None, StsFault.Throttle) })
+        var faults = new[] { (KubernetesFault.ForbidCaller, StsFault.None), (KubernetesFault.ServerError, StsFault.None), (KubernetesFault.None, StsFault.AccessDenied), (KubernetesFault.None, StsFault.Throttle) };
+        foreach (var (fault, stsFault) in faults)
         {
             kubernetes.Fault = fault;
             _upstreams.Sts.Fault = stsFault;
-            var token = kubernetes.MintProjectedToken("api", "web");
+
+            // A service account of its own for each, so no cached credential answers instead of the fault.
+            var token = kubernetes.MintProjectedToken("api", $"faulty-{fault}-{stsFault}".ToLowerInvariant());
             tokens.Add(token);
             using var response = await app.VendAsync(token);
             response.IsSuccessStatusCode.Should().BeFalse();

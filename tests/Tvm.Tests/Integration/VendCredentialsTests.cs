@@ -44,7 +44,7 @@ public sealed class VendCredentialsTests : IAsyncLifetime
         call.RoleArn.Should().Be(Sts.RoleArn);
         call.RoleSessionName.Should().Be("api.web");
         call.DurationSeconds.Should().Be(3600);
-        var expected = PolicyTemplate.Load(TvmApp.ShippedTemplatePath).Render(new WorkloadIdentity("api", "web"));
+        var expected = PolicyTemplate.Load(TvmApp.ShippedTemplatePath).Render(new WorkloadIdentity("api", "web")).Json;
         call.Policy.Should().Be(expected).And.Contain("tvm-workloads/api/*");
         Kubernetes.TokenReviewCount.Should().Be(1);
     }

@@ -10,7 +10,7 @@ public sealed class PolicyTemplateTests
     private static readonly WorkloadIdentity Plain = new("team-a", "worker");
 
     private static string Render(string source, WorkloadIdentity identity) =>
-        PolicyTemplate.Parse(source, "test.json").Render(identity);
+        PolicyTemplate.Parse(source, "test.json").Render(identity).Json;
 
     /// <summary>Each form inside a JSON string value, so that the rendered policy stays valid JSON.</summary>
     public static TheoryData<string, WorkloadIdentity, string> JinjaForms => new()
@@ -141,7 +141,7 @@ public sealed class PolicyTemplateTests
     {
         var template = PolicyTemplate.Load(Path.Combine(AppContext.BaseDirectory, "Templates", "policy.json"));
 
-        var policy = template.Render(new WorkloadIdentity(ns, serviceAccount));
+        var policy = template.Render(new WorkloadIdentity(ns, serviceAccount)).Json;
 
         policy.Length.Should().BeLessThanOrEqualTo(PolicyTemplate.MaxPolicyLength);
         var statements = JsonDocument.Parse(policy).RootElement.GetProperty("Statement").EnumerateArray().ToList();

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Caching.Memory;
+using Tvm.Infrastructure.Kubernetes;
+using Tvm.Infrastructure.Templating;
+
+namespace Tvm.Infrastructure.Caching;
+
+/// <summary>
+/// The template is fixed for the life of the process, so an identity always renders to the same policy:
+/// render it once. Rendering is synchronous and cheap enough that concurrent first renders need no coalescing.
+/// Render failures are exceptions and are not cached.
+/// </summary>
+public sealed class CachingPolicyRenderer(IPolicyRenderer inner, IOptions<TvmOptions> options) : IPolicyRenderer, IDisposable
+{
+    private static readonly TimeSpan Unused = TimeSpan.FromHours(1);
+
+    private readonly MemoryCache _policies = new(new MemoryCacheOptions { SizeLimit = options.Value.CredentialCacheSize, CompactionPercentage = 0.1 });
+
+    public SessionPolicy Render(WorkloadIdentity identity)
+    {
+        if (_policies.TryGetValue(identity, out SessionPolicy? policy) && policy is not null)
+        {
+            return policy;
+        }
+
+        policy = inner.Render(identity);
+        _policies.Set(identity, policy, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Unused });
+        return policy;
+    }
+
+    public void Dispose() => _policies.Dispose();
+}

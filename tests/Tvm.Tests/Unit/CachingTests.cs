@@ -1,0 +1,309 @@
+using System.Text;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Tvm.Infrastructure.Caching;
+using Tvm.Infrastructure.Configuration;
+using Tvm.Infrastructure.Kubernetes;
+using Tvm.Infrastructure.Sts;
+using Tvm.Infrastructure.Templating;
+
+namespace Tvm.Tests.Unit;
+
+/// <summary>Cache semantics on a fake clock: no sleeps, no real time.</summary>
+public sealed class CachingTests : IDisposable
+{
+    private static readonly WorkloadIdentity Web = new("api", "web");
+    private static readonly TimeSpan Session = TimeSpan.FromHours(1);
+
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+    private readonly ServiceProvider _services = new ServiceCollection().AddHybridCache().Services.BuildServiceProvider();
+    private readonly List<IDisposable> _caches = [];
+
+    public void Dispose()
+    {
+        _caches.ForEach(cache => cache.Dispose());
+        _services.Dispose();
+    }
+
+    private CoalescingCache<T> NewCache<T>(int size = 100)
+        where T : class
+    {
+        var cache = new CoalescingCache<T>(_services.GetRequiredService<HybridCache>(), _clock, typeof(T).Name + Guid.NewGuid(), size);
+        _caches.Add(cache);
+        return cache;
+    }
+
+    private CachingTokenReviewer Reviewer(ITokenReviewer inner, int cacheSeconds = 10) => new(
+        inner,
+        NewCache<WorkloadIdentity>(),
+        _clock,
+        Options.Create(new TvmOptions { TokenReviewCacheSeconds = cacheSeconds, TokenAudiences = ["tvm"] }));
+
+    private static string Jwt(DateTimeOffset? expiry, string subject = "system:serviceaccount:api:web")
+    {
+        static string Encode(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var exp = expiry is { } e ? $",\"exp\":{e.ToUnixTimeSeconds()}" : "";
+        return $"{Encode("""{"alg":"RS256"}""")}.{Encode($$"""{"sub":"{{subject}}"{{exp}}}""")}.c2lnbmF0dXJl";
+    }
+
+    [Fact]
+    public async Task A_review_is_reused_within_the_configured_seconds_and_not_after()
+    {
+        var inner = new CountingReviewer();
+        var reviewer = Reviewer(inner);
+        var token = Jwt(_clock.GetUtcNow().AddHours(1));
+
+        (await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken)).Should().Be(Web);
+        _clock.Advance(TimeSpan.FromSeconds(9));
+        (await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken)).Should().Be(Web);
+        inner.Calls.Should().Be(1);
+
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken);
+        inner.Calls.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task A_review_never_outlives_the_token()
+    {
+        var inner = new CountingReviewer();
+        var reviewer = Reviewer(inner);
+        var token = Jwt(_clock.GetUtcNow().AddSeconds(3));
+
+        await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken);
+        inner.Calls.Should().Be(1);
+
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken);
+        inner.Calls.Should().Be(2, "the token expired before the cache time was up");
+    }
+
+    [Fact]
+    public async Task Tokens_without_expiry_use_the_configured_seconds()
+    {
+        var inner = new CountingReviewer();
+        var reviewer = Reviewer(inner, cacheSeconds: 30);
+        var legacy = Jwt(expiry: null);
+
+        await reviewer.ReviewAsync(legacy, TestContext.Current.CancellationToken);
+        _clock.Advance(TimeSpan.FromSeconds(29));
+        await reviewer.ReviewAsync(legacy, TestContext.Current.CancellationToken);
+        inner.Calls.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Failed_reviews_are_not_cached()
+    {
+        var inner = new CountingReviewer { FailuresFirst = 1 };
+        var reviewer = Reviewer(inner);
+        var token = Jwt(_clock.GetUtcNow().AddHours(1));
+
+        var first = () => reviewer.ReviewAsync(token, TestContext.Current.CancellationToken).AsTask();
+        await first.Should().ThrowAsync<VendException>();
+        (await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken)).Should().Be(Web);
+        inner.Calls.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Different_tokens_are_reviewed_separately()
+    {
+        var inner = new CountingReviewer();
+        var reviewer = Reviewer(inner);
+
+        await reviewer.ReviewAsync(Jwt(_clock.GetUtcNow().AddHours(1), "a"), TestContext.Current.CancellationToken);
+        await reviewer.ReviewAsync(Jwt(_clock.GetUtcNow().AddHours(1), "b"), TestContext.Current.CancellationToken);
+
+        inner.Calls.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Concurrent_misses_share_one_review()
+    {
+        var inner = new CountingReviewer { Gate = new TaskCompletionSource() };
+        var reviewer = Reviewer(inner);
+        var token = Jwt(_clock.GetUtcNow().AddHours(1));
+
+        var callers = Enumerable.Range(0, 200).Select(_ => reviewer.ReviewAsync(token, TestContext.Current.CancellationToken).AsTask()).ToArray();
+        inner.Gate.SetResult();
+        var identities = await Task.WhenAll(callers);
+
+        inner.Calls.Should().Be(1);
+        identities.Should().AllSatisfy(identity => identity.Should().BeSameAs(identities[0]));
+    }
+
+    private CachingCredentialIssuer Issuer(ICredentialIssuer inner, int size = 100) => new(inner, NewCache<AwsCredentials>(size));
+
+    private static CredentialRequest Request(string policy = """{"Version":"2012-10-17"}""", string session = "api.web") =>
+        new("arn:aws:iam::123456789012:role/tvm", session, new SessionPolicy(policy), Session);
+
+    [Fact]
+    public async Task Credentials_are_served_while_at_least_half_their_life_remains()
+    {
+        var inner = new CountingIssuer(_clock);
+        var issuer = Issuer(inner);
+
+        var first = await issuer.IssueAsync(Request(), TestContext.Current.CancellationToken);
+        _clock.Advance(TimeSpan.FromMinutes(29));
+        var second = await issuer.IssueAsync(Request(), TestContext.Current.CancellationToken);
+        second.Should().BeSameAs(first);
+        (second.Expiration - _clock.GetUtcNow()).Should().BeGreaterThanOrEqualTo(Session / 2);
+
+        _clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        var third = await issuer.IssueAsync(Request(), TestContext.Current.CancellationToken);
+        third.Should().NotBeSameAs(first);
+        inner.Calls.Should().Be(2);
+        (third.Expiration - _clock.GetUtcNow()).Should().Be(Session);
+    }
+
+    [Fact]
+    public async Task Credentials_with_less_than_half_their_life_at_issue_are_not_cached()
+    {
+        var inner = new CountingIssuer(_clock) { Lifetime = TimeSpan.FromMinutes(20) };
+        var issuer = Issuer(inner);
+
+        await issuer.IssueAsync(Request(), TestContext.Current.CancellationToken);
+        await issuer.IssueAsync(Request(), TestContext.Current.CancellationToken);
+
+        inner.Calls.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Sts_errors_are_not_cached()
+    {
+        var inner = new CountingIssuer(_clock) { FailuresFirst = 1 };
+        var issuer = Issuer(inner);
+
+        var first = () => issuer.IssueAsync(Request(), TestContext.Current.CancellationToken).AsTask();
+        await first.Should().ThrowAsync<VendException>();
+        await issuer.IssueAsync(Request(), TestContext.Current.CancellationToken);
+
+        inner.Calls.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Another_policy_or_session_name_gets_its_own_credentials()
+    {
+        var inner = new CountingIssuer(_clock);
+        var issuer = Issuer(inner);
+
+        var a = await issuer.IssueAsync(Request(), TestContext.Current.CancellationToken);
+        var b = await issuer.IssueAsync(Request(policy: """{"Version":"2012-10-17","Statement":[]}"""), TestContext.Current.CancellationToken);
+        var c = await issuer.IssueAsync(Request(session: "api.other"), TestContext.Current.CancellationToken);
+
+        inner.Calls.Should().Be(3);
+        new[] { a, b, c }.Should().OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public async Task Concurrent_misses_share_one_assume_role()
+    {
+        var inner = new CountingIssuer(_clock) { Gate = new TaskCompletionSource() };
+        var issuer = Issuer(inner);
+
+        var callers = Enumerable.Range(0, 1000).Select(_ => issuer.IssueAsync(Request(), TestContext.Current.CancellationToken).AsTask()).ToArray();
+        inner.Gate.SetResult();
+        var credentials = await Task.WhenAll(callers);
+
+        inner.Calls.Should().Be(1);
+        credentials.Should().AllSatisfy(c => c.Should().BeSameAs(credentials[0]));
+    }
+
+    [Fact]
+    public async Task The_cache_holds_no_more_than_its_size()
+    {
+        var cache = NewCache<AwsCredentials>(size: 3);
+        var issuer = new CachingCredentialIssuer(new CountingIssuer(_clock), cache);
+
+        for (var i = 0; i < 10; i++)
+        {
+            await issuer.IssueAsync(Request(session: $"api.sa-{i}"), TestContext.Current.CancellationToken);
+            cache.Count.Should().BeLessThanOrEqualTo(3);
+        }
+    }
+
+    [Fact]
+    public void Policies_are_rendered_once_per_identity()
+    {
+        var inner = new CountingRenderer();
+        using var renderer = new CachingPolicyRenderer(inner, Options.Create(new TvmOptions()));
+
+        var first = renderer.Render(Web);
+        renderer.Render(new WorkloadIdentity("api", "web")).Should().BeSameAs(first);
+        renderer.Render(new WorkloadIdentity("api", "web", PodName: "web-1")).Should().NotBeSameAs(first);
+
+        inner.Calls.Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjE3OTk5OTk5OTl9.sig", 1799999999L)]
+    [InlineData("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig", null)]
+    [InlineData("not-a-jwt", null)]
+    [InlineData("a.!!!.c", null)]
+    [InlineData("a.bm90IGpzb24.c", null)]
+    public void Expiry_is_read_from_the_jwt_payload(string token, long? expected)
+    {
+        JwtExpiry.Read(token)?.ToUnixTimeSeconds().Should().Be(expected);
+        if (expected is null)
+        {
+            JwtExpiry.Read(token).Should().BeNull();
+        }
+    }
+
+    private sealed class CountingReviewer : ITokenReviewer
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+        public int FailuresFirst { get; init; }
+        public TaskCompletionSource? Gate { get; init; }
+
+        public async ValueTask<WorkloadIdentity> ReviewAsync(string token, CancellationToken cancellationToken)
+        {
+            var call = Interlocked.Increment(ref _calls);
+            if (Gate is not null)
+            {
+                await Gate.Task;
+            }
+
+            return call <= FailuresFirst ? throw new VendException(VendError.KubernetesUnavailable, "down") : new WorkloadIdentity("api", "web");
+        }
+    }
+
+    private sealed class CountingIssuer(TimeProvider clock) : ICredentialIssuer
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+        public int FailuresFirst { get; init; }
+        public TimeSpan Lifetime { get; init; } = Session;
+        public TaskCompletionSource? Gate { get; init; }
+
+        public async ValueTask<AwsCredentials> IssueAsync(CredentialRequest request, CancellationToken cancellationToken)
+        {
+            var call = Interlocked.Increment(ref _calls);
+            if (Gate is not null)
+            {
+                await Gate.Task;
+            }
+
+            return call <= FailuresFirst
+                ? throw new VendException(VendError.StsThrottled, "slow down")
+                : new AwsCredentials($"ASIA{call}", "secret", "token", clock.GetUtcNow() + Lifetime);
+        }
+    }
+
+    private sealed class CountingRenderer : IPolicyRenderer
+    {
+        public int Calls { get; private set; }
+
+        public SessionPolicy Render(WorkloadIdentity identity)
+        {
+            Calls++;
+            return new SessionPolicy($$"""{"For":"{{identity}}"}""");
+        }
+    }
+}
