@@ -21,21 +21,26 @@ public static class CachingExtensions
             provider.GetRequiredService<HybridCache>(),
             provider.GetRequiredService<TimeProvider>(),
             "identity",
-            provider.GetRequiredService<IOptions<TvmOptions>>().Value.CredentialCacheSize));
+            Math.Max(1, provider.GetRequiredService<IOptions<TvmOptions>>().Value.CredentialCacheSize)));
         services.AddSingleton(provider => new CoalescingCache<AwsCredentials>(
             provider.GetRequiredService<HybridCache>(),
             provider.GetRequiredService<TimeProvider>(),
             "credentials",
-            provider.GetRequiredService<IOptions<TvmOptions>>().Value.CredentialCacheSize));
+            Math.Max(1, provider.GetRequiredService<IOptions<TvmOptions>>().Value.CredentialCacheSize)));
 
         Decorate<ITokenReviewer>(services, (provider, inner) =>
             provider.GetRequiredService<IOptions<TvmOptions>>().Value.TokenReviewCacheSeconds > 0
                 ? ActivatorUtilities.CreateInstance<CachingTokenReviewer>(provider, inner)
                 : inner);
-        Decorate<IPolicyRenderer>(services, (provider, inner) => ActivatorUtilities.CreateInstance<CachingPolicyRenderer>(provider, inner));
-        Decorate<ICredentialIssuer>(services, (provider, inner) => ActivatorUtilities.CreateInstance<CachingCredentialIssuer>(provider, inner));
+        Decorate<IPolicyRenderer>(services, (provider, inner) =>
+            CredentialCachingEnabled(provider) ? ActivatorUtilities.CreateInstance<CachingPolicyRenderer>(provider, inner) : inner);
+        Decorate<ICredentialIssuer>(services, (provider, inner) =>
+            CredentialCachingEnabled(provider) ? ActivatorUtilities.CreateInstance<CachingCredentialIssuer>(provider, inner) : inner);
         return services;
     }
+
+    private static bool CredentialCachingEnabled(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<TvmOptions>>().Value.CredentialCacheSize > 0;
 
     private static void Decorate<TService>(IServiceCollection services, Func<IServiceProvider, TService, TService> decorate)
         where TService : class

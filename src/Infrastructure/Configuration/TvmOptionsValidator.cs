@@ -45,9 +45,9 @@ internal sealed partial class TvmOptionsValidator : IValidateOptions<TvmOptions>
             problems.Add($"{EnvironmentNames.TokenReviewCacheSeconds} must be 0 (off) or more; got {options.TokenReviewCacheSeconds}.");
         }
 
-        if (options.CredentialCacheSize < 1)
+        if (options.CredentialCacheSize < 0)
         {
-            problems.Add($"{EnvironmentNames.CredentialCacheSize} must be at least 1; got {options.CredentialCacheSize}.");
+            problems.Add($"{EnvironmentNames.CredentialCacheSize} must be 0 (off) or more; got {options.CredentialCacheSize}.");
         }
 
         if (options.UpstreamTimeout <= TimeSpan.Zero || options.UpstreamTimeout > TimeSpan.FromSeconds(30))

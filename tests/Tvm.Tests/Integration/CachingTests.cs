@@ -67,6 +67,22 @@ public sealed class CachingTests(Upstreams upstreams) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Zero_credential_cache_size_assumes_the_role_for_every_request()
+    {
+        await using var app = new TvmApp(upstreams, new Dictionary<string, string?> { ["CREDENTIAL_CACHE_SIZE"] = "0", ["TOKEN_REVIEW_CACHE_SECONDS"] = "0" });
+        var token = upstreams.Kubernetes.MintProjectedToken("api", "web");
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await app.VendAsync(token);
+            await response.ShouldBeCredentialsAsync();
+        }
+
+        upstreams.Kubernetes.TokenReviewCount.Should().Be(3);
+        upstreams.Sts.AssumeRoleCount.Should().Be(3);
+    }
+
+    [Fact]
     public async Task A_failed_assume_role_is_retried_by_the_next_request()
     {
         await using var app = new TvmApp(upstreams);
