@@ -57,7 +57,9 @@ internal sealed class StsCredentialIssuer(IAmazonSecurityTokenService sts, IOpti
         }
         catch (AmazonClientException)
         {
-            throw new VendException(VendError.StsUnavailable, "STS could not be reached.");
+            // Raised before any answer from STS, most often because the SDK's default chain found no credentials.
+            throw new VendException(VendError.StsUnavailable,
+                "The call to STS failed before STS answered: check that TVM has AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, IRSA or an instance profile) and can reach STS.");
         }
         catch (HttpRequestException e)
         {

@@ -340,6 +340,21 @@ public sealed class VendCredentialsTests : IAsyncLifetime
         await response.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
     }
 
+    [Fact]
+    public async Task Missing_base_credentials_are_503_saying_so()
+    {
+        using var keyId = new EnvironmentScope("AWS_ACCESS_KEY_ID", null);
+        using var secret = new EnvironmentScope("AWS_SECRET_ACCESS_KEY", null);
+        using var profiles = new EnvironmentScope("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials");
+        using var config = new EnvironmentScope("AWS_CONFIG_FILE", "/nonexistent/config");
+        await using var app = new TvmApp(_upstreams);
+
+        using var response = await app.VendAsync(Kubernetes.MintProjectedToken("api", "web"));
+
+        (await response.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable)).Detail().Should().Contain("AWS credentials");
+        Sts.AssumeRoleCount.Should().Be(0);
+    }
+
     [Theory]
     [InlineData("", null)]
     [InlineData("{}", "application/json")]
