@@ -1,0 +1,54 @@
+# syntax=docker/dockerfile:1
+
+# Build stage. The publish output is framework-dependent IL without an apphost, so it is the same for
+# every CPU architecture: the SDK runs natively on the build machine and only the runtime stage below
+# is per-platform (docker buildx build --platform linux/amd64,linux/arm64 needs no emulation for it).
+FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /source
+
+# Restore inputs first: this layer and the restore below are reused until a project file or a package
+# version changes, not on every source edit.
+COPY Directory.Build.props Directory.Packages.props Tvm.csproj .editorconfig ./
+RUN dotnet restore Tvm.csproj
+
+COPY src/ src/
+RUN dotnet publish Tvm.csproj --configuration Release --no-restore --output /app -p:UseAppHost=false
+
+
+# Runtime stage: Ubuntu chiseled ASP.NET Core image, no shell and no package manager. The project sets
+# InvariantGlobalization, so the plain chiseled image (without ICU) is enough.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
+
+ARG VERSION=dev
+ARG REVISION=unknown
+ARG CREATED=unknown
+# No upstream address or licence is recorded in the repository yet; pass them at build time.
+ARG SOURCE=unknown
+ARG LICENSES=NOASSERTION
+
+LABEL org.opencontainers.image.title="token-vending-machine" \
+      org.opencontainers.image.description="Exchanges Kubernetes service-account tokens for short-lived, policy-scoped AWS credentials." \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="${LICENSES}" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}"
+
+WORKDIR /app
+# Owned by root and not writable by the user the service runs as.
+COPY --from=build /app ./
+
+# TVM binds PORT itself. The base image's ASPNETCORE_HTTP_PORTS=8080 is cleared so Kestrel does not
+# warn that it is overriding it.
+ENV PORT=8000
+ENV ASPNETCORE_HTTP_PORTS=
+# Read-only root file system: with diagnostics off the runtime creates no IPC socket (and no other
+# file) under TMPDIR, so the image runs with `--read-only` and no writable mount at all.
+ENV DOTNET_EnableDiagnostics=0
+EXPOSE 8000
+
+# The chiseled image's own non-root 'app' user (uid and gid 1654, home /home/app). Numeric, so that
+# Kubernetes can verify runAsNonRoot without reading /etc/passwd; the manifests use the same ids.
+USER 1654
+
+ENTRYPOINT ["dotnet", "/app/Tvm.dll"]

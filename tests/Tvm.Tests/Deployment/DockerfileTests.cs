@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Xml.Linq;
+using Tvm.Infrastructure.Configuration;
+
+namespace Tvm.Tests.Deployment;
+
+/// <summary>The image runs as the manifests expect: same user, same port, the same build as the repository's.</summary>
+public sealed class DockerfileTests
+{
+    private static readonly Dockerfile File = Dockerfile.Load();
+
+    [Fact]
+    public async Task The_image_runs_as_the_numeric_non_root_user_the_pods_use()
+    {
+        var user = File.FinalStage.Where(i => i.Keyword == "USER").Select(i => i.Arguments).LastOrDefault();
+        user.Should().NotBeNull("the final stage should set USER");
+        var uid = user!.Split(':')[0];
+        long.TryParse(uid, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric).Should().BeTrue($"USER '{user}' should be numeric so that runAsNonRoot can be verified");
+        numeric.Should().BeGreaterThan(0);
+
+        var rendered = await RenderedManifests.RenderAsync(RenderedManifests.Base);
+        var pod = rendered.Deployment().Spec.Template.Spec;
+        (rendered.Container().SecurityContext?.RunAsUser ?? pod.SecurityContext?.RunAsUser).Should().Be(numeric);
+    }
+
+    [Fact]
+    public async Task The_image_listens_on_the_port_the_Deployment_declares()
+    {
+        var rendered = await RenderedManifests.RenderAsync(RenderedManifests.Base);
+        var containerPort = rendered.HttpPort();
+
+        var exposed = File.FinalStage.Where(i => i.Keyword == "EXPOSE")
+            .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(p => int.Parse(p.Split('/')[0], CultureInfo.InvariantCulture))
+            .ToList();
+        exposed.Should().Equal(containerPort);
+        File.FinalEnvironment().Should().Contain(EnvironmentNames.Port, containerPort.ToString(CultureInfo.InvariantCulture));
+        rendered.EnvironmentValue(EnvironmentNames.Port).Should().Be(containerPort.ToString(CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void The_image_is_the_chiseled_ASP_NET_runtime_running_the_published_assembly()
+    {
+        File.FinalStage[0].Arguments.Should().StartWith("mcr.microsoft.com/dotnet/aspnet:").And.Contain("chiseled");
+        File.FinalEnvironment().Should().Contain("DOTNET_EnableDiagnostics", "0", "the runtime then needs no writable /tmp under a read-only root file system");
+
+        var assemblyName = XDocument.Parse(RepositoryPaths.ReadAllText("Tvm.csproj")).Descendants("AssemblyName").Single().Value;
+        var entrypoint = File.FinalStage.Single(i => i.Keyword == "ENTRYPOINT").Arguments;
+        var command = JsonSerializer.Deserialize<string[]>(entrypoint);
+        command.Should().NotBeNull("ENTRYPOINT should use the exec (JSON) form, so the process receives SIGTERM");
+        command![0].Should().Be("dotnet", "the publish has no apphost");
+        command[^1].Should().EndWith($"/{assemblyName}.dll");
+    }
+
+    [Fact]
+    public void The_build_restores_before_copying_sources_and_publishes_like_the_repository()
+    {
+        var runs = File.Instructions.Select((instruction, index) => (instruction, index)).ToList();
+        var restore = runs.Single(r => r.instruction.Keyword == "RUN" && r.instruction.Arguments.StartsWith("dotnet restore", StringComparison.Ordinal));
+        var publish = runs.Single(r => r.instruction.Keyword == "RUN" && r.instruction.Arguments.StartsWith("dotnet publish", StringComparison.Ordinal));
+        var copiedBeforeRestore = runs.Where(r => r.instruction.Keyword == "COPY" && r.index < restore.index)
+            .SelectMany(r => r.instruction.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .ToList();
+
+        restore.instruction.Arguments.Should().Contain("Tvm.csproj");
+        copiedBeforeRestore.Should().Contain(["Directory.Build.props", "Directory.Packages.props", "Tvm.csproj"], "restore depends on them");
+        copiedBeforeRestore.Should().NotContain(s => s.StartsWith("src", StringComparison.Ordinal), "sources come after restore so edits reuse the restore layer");
+        publish.index.Should().BeGreaterThan(restore.index);
+        publish.instruction.Arguments.Should().Contain("Tvm.csproj").And.Contain("--no-restore").And.Contain("Release").And.Contain("-p:UseAppHost=false");
+    }
+}

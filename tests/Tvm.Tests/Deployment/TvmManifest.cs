@@ -1,0 +1,76 @@
+using System.Globalization;
+using k8s.Models;
+
+namespace Tvm.Tests.Deployment;
+
+/// <summary>Names the manifests give TVM's own objects, and lookups shared by the deployment tests.</summary>
+internal static class TvmManifest
+{
+    public const string Name = "token-vending-machine";
+    public const string Namespace = "token-vending-machine";
+    public const string AwsSecret = "token-vending-machine-aws";
+    public const string PolicyConfigMap = "token-vending-machine-policy";
+    public const string SettingsConfigMap = "token-vending-machine-config";
+    public const string NameLabel = "app.kubernetes.io/name";
+
+    /// <summary>The renders that install TVM itself.</summary>
+    public static TheoryData<string> Installations => new() { RenderedManifests.Base, RenderedManifests.ExampleOverlay };
+
+    /// <summary>Every kustomization in the repository.</summary>
+    public static TheoryData<string> AllKustomizations => new() { RenderedManifests.Base, RenderedManifests.ExampleOverlay, RenderedManifests.Examples };
+
+    public static V1Deployment Deployment(this RenderedManifests rendered) => rendered.Single<V1Deployment>(Name);
+
+    public static V1Container Container(this RenderedManifests rendered)
+    {
+        var containers = rendered.Deployment().Spec.Template.Spec.Containers;
+        containers.Should().ContainSingle(c => c.Name == Name, "TVM's Deployment should run one container named token-vending-machine");
+        return containers.Single(c => c.Name == Name);
+    }
+
+    /// <summary>The number a probe, Service or policy port refers to, looking names up among the container's ports.</summary>
+    public static int ResolvePort(this V1Container container, IntOrString port)
+    {
+        if (int.TryParse(port.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+
+        var named = container.Ports?.Where(p => p.Name == port.Value).ToList() ?? [];
+        named.Should().ContainSingle($"port '{port.Value}' should name one port of container {container.Name}");
+        return named[0].ContainerPort;
+    }
+
+    public static int HttpPort(this RenderedManifests rendered)
+    {
+        var ports = rendered.Container().Ports ?? [];
+        ports.Should().ContainSingle(p => p.Name == "http", "TVM's container should declare its HTTP port by name");
+        return ports.Single(p => p.Name == "http").ContainerPort;
+    }
+
+    /// <summary>An environment variable set directly on TVM's container, or through a ConfigMap it loads with envFrom.</summary>
+    public static string? EnvironmentValue(this RenderedManifests rendered, string variable)
+    {
+        var container = rendered.Container();
+        var direct = container.Env?.FirstOrDefault(e => e.Name == variable);
+        if (direct is not null)
+        {
+            return direct.Value;
+        }
+
+        foreach (var source in container.EnvFrom ?? [])
+        {
+            if (source.ConfigMapRef is { } reference
+                && rendered.Single<V1ConfigMap>(reference.Name).Data is { } data
+                && data.TryGetValue(variable, out var value))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    public static bool Selects(this IDictionary<string, string>? selector, IDictionary<string, string> labels) =>
+        selector is { Count: > 0 } && selector.All(pair => labels.TryGetValue(pair.Key, out var value) && value == pair.Value);
+}
