@@ -1,6 +1,7 @@
 using Scalar.AspNetCore;
 using Tvm.Features.Health;
 using Tvm.Infrastructure.Logging;
+using Tvm.Infrastructure.OpenApi;
 
 namespace Tvm.Infrastructure;
 
@@ -11,12 +12,7 @@ public static class ApplicationExtensions
     public static IServiceCollection AddTvmApi(this IServiceCollection services)
     {
         services.AddFastEndpoints(options => options.Assemblies = [typeof(ApplicationExtensions).Assembly]);
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "Token Vending Machine";
-            document.Info.Description = "Exchanges Kubernetes service-account tokens for short-lived, policy-scoped AWS credentials.";
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(options => options.AddDocumentTransformer<BearerTokenDocumentTransformer>());
         return services;
     }
 

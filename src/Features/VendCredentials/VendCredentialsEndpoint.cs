@@ -11,6 +11,7 @@ public sealed partial class VendCredentialsEndpoint(VendCredentialsHandler handl
         AllowAnonymous();
         DontThrowIfValidationFails();
         Description(endpoint => endpoint
+            .ClearDefaultAccepts()
             .Produces<VendCredentialsResponse>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)

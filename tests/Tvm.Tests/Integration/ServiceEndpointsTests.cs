@@ -38,6 +38,9 @@ public sealed class ServiceEndpointsTests(Upstreams upstreams) : IAsyncLifetime
         }
 
         responses.GetProperty("200").GetProperty("content").TryGetProperty("application/json", out _).Should().BeTrue();
+        vend.TryGetProperty("requestBody", out _).Should().BeFalse("the token travels in the Authorization header, not the body");
+        vend.GetProperty("security")[0].TryGetProperty("ServiceAccountToken", out _).Should().BeTrue();
+        document.GetProperty("components").GetProperty("securitySchemes").GetProperty("ServiceAccountToken").GetProperty("scheme").GetString().Should().Be("bearer");
         var credentials = document.GetProperty("components").GetProperty("schemas").GetProperty("VendCredentialsResponse").GetProperty("properties");
         credentials.EnumerateObject().Select(p => p.Name).Should()
             .BeEquivalentTo("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION");
