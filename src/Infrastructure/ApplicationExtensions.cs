@@ -19,7 +19,12 @@ public static class ApplicationExtensions
     public static WebApplication UseTvmPipeline(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A client's fault found while reading the request (a body over the limit, say) stays a 4xx.
+            StatusCodeSelector = exception => exception is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status500InternalServerError,
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
+        });
         app.UseStatusCodePages();
         app.UseFastEndpoints(config =>
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Tvm.Infrastructure.Kubernetes;
 
 namespace Tvm.Features.VendCredentials;
@@ -5,11 +6,16 @@ namespace Tvm.Features.VendCredentials;
 public sealed partial class VendCredentialsEndpoint(VendCredentialsHandler handler, ILogger<VendCredentialsEndpoint> logger)
     : Endpoint<VendCredentialsRequest, VendCredentialsResponse>
 {
+    public const int MaxBodyBytes = 64 * 1024;
+
     public override void Configure()
     {
         Post("/vend");
         AllowAnonymous();
         DontThrowIfValidationFails();
+
+        // The body is ignored; nothing large is worth reading.
+        Options(endpoint => endpoint.WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes)));
         Description(endpoint => endpoint
             .ClearDefaultAccepts()
             .Produces<VendCredentialsResponse>(StatusCodes.Status200OK, "application/json")

@@ -81,6 +81,19 @@ public sealed class ProcessTests(Upstreams upstreams)
         var body = await response.ShouldBeCredentialsAsync();
         var secret = body.GetProperty("AWS_SECRET_ACCESS_KEY").GetString()!;
 
+        using var oversizedToken = new HttpRequestMessage(HttpMethod.Post, "vend") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", new string('a', 40 * 1024)) } };
+        using var tokenTooLong = await client.SendAsync(oversizedToken, TestContext.Current.CancellationToken);
+        await tokenTooLong.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        tokenTooLong.Headers.WwwAuthenticate.ToString().Should().Be("Bearer");
+
+        using var largeBody = new HttpRequestMessage(HttpMethod.Post, "vend")
+        {
+            Headers = { Authorization = new AuthenticationHeaderValue("Bearer", token) },
+            Content = new StringContent("{\"pad\":\"" + new string('x', 200 * 1024) + "\"}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        using var bodyTooLarge = await client.SendAsync(largeBody, TestContext.Current.CancellationToken);
+        bodyTooLarge.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+
         (await tvm.StopAsync(TimeSpan.FromSeconds(30))).Should().Be(0, "SIGTERM is a clean shutdown");
         var lines = tvm.StdoutLines;
         lines.Should().NotBeEmpty();
