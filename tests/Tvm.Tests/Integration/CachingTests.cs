@@ -40,11 +40,7 @@ public sealed class CachingTests(Upstreams upstreams) : IAsyncLifetime
         await using var app = new TvmApp(upstreams);
         var token = upstreams.Kubernetes.MintProjectedToken("api", "web");
 
-        for (var i = 0; i < 3; i++)
-        {
-            using var response = await app.VendAsync(token);
-            await response.ShouldBeCredentialsAsync();
-        }
+        await VendTimesAsync(app, token, 3);
 
         upstreams.Kubernetes.TokenReviewCount.Should().Be(1);
         upstreams.Sts.AssumeRoleCount.Should().Be(1);
@@ -56,11 +52,7 @@ public sealed class CachingTests(Upstreams upstreams) : IAsyncLifetime
         await using var app = new TvmApp(upstreams, new Dictionary<string, string?> { ["TOKEN_REVIEW_CACHE_SECONDS"] = "0" });
         var token = upstreams.Kubernetes.MintProjectedToken("api", "web");
 
-        for (var i = 0; i < 3; i++)
-        {
-            using var response = await app.VendAsync(token);
-            await response.ShouldBeCredentialsAsync();
-        }
+        await VendTimesAsync(app, token, 3);
 
         upstreams.Kubernetes.TokenReviewCount.Should().Be(3);
         upstreams.Sts.AssumeRoleCount.Should().Be(1, "credentials are still cached");
@@ -72,11 +64,7 @@ public sealed class CachingTests(Upstreams upstreams) : IAsyncLifetime
         await using var app = new TvmApp(upstreams, new Dictionary<string, string?> { ["CREDENTIAL_CACHE_SIZE"] = "0", ["TOKEN_REVIEW_CACHE_SECONDS"] = "0" });
         var token = upstreams.Kubernetes.MintProjectedToken("api", "web");
 
-        for (var i = 0; i < 3; i++)
-        {
-            using var response = await app.VendAsync(token);
-            await response.ShouldBeCredentialsAsync();
-        }
+        await VendTimesAsync(app, token, 3);
 
         upstreams.Kubernetes.TokenReviewCount.Should().Be(3);
         upstreams.Sts.AssumeRoleCount.Should().Be(3);
@@ -107,5 +95,14 @@ public sealed class CachingTests(Upstreams upstreams) : IAsyncLifetime
 
         app.Logs.Events.Should().Contain(e => e.GetProperty("Level").GetString() == "Warning"
             && e.GetProperty("Message").GetString()!.Contains("SESSION_DURATION_SECONDS is 900", StringComparison.Ordinal));
+    }
+
+    private static async Task VendTimesAsync(TvmApp app, string token, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            using var response = await app.VendAsync(token);
+            await response.ShouldBeCredentialsAsync();
+        }
     }
 }
