@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Tvm.Emulators.Hosting;
 using Tvm.Emulators.Kubernetes;
@@ -84,12 +85,10 @@ internal static class Sandbox
         Console.WriteLine();
         Console.WriteLine("Press Ctrl+C to stop.");
 
+        // Ctrl+C and SIGTERM (as `timeout` or a process manager send it) both stop TVM and the emulators cleanly.
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);
@@ -100,6 +99,12 @@ internal static class Sandbox
         }
 
         return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
     }
 
     private static async Task<bool> VendOnceAsync(TvmProcess tvm, KubernetesApiEmulator kubernetes, StsEmulator sts)
