@@ -1,0 +1,106 @@
+using System.Globalization;
+
+namespace Tvm.Benchmarks;
+
+/// <summary>
+/// What one run measures and for how long. <c>--quick</c> is a smoke run (shorter measured runs, fewer start-ups
+/// and tokens); the other flags override it.
+/// </summary>
+internal sealed record BenchmarkOptions
+{
+    public const string Usage = """
+        Usage: bash bench/run.sh [options]
+          --duration SECONDS         length of each measured wrk run (default 10; 3 with --quick)
+          --warm-up SECONDS          unmeasured wrk run before each measured one (default 5)
+          --connections N            concurrent connections wrk keeps open (default 64)
+          --threads N                wrk threads (default 2)
+          --startup-runs N           start-ups measured per server (default 5; 3 with --quick)
+          --tokens N                 distinct pod tokens for the many-tokens scenario (default 40000; 12000 with --quick)
+          --review-latency-ms MS     latency the Kubernetes API emulator adds to each TokenReview (default 5)
+          --sts-latency-ms MS        latency the STS emulator adds to each AssumeRole (default 50)
+          --tvm-env NAME=VALUE       extra environment for every TVM started, repeatable; to see what a setting
+                                     costs, e.g. --tvm-env LOG_LEVEL=WARNING or --tvm-env DOTNET_gcServer=0
+          --output PATH              where to write the Markdown report (default bench/results/latest.md)
+          --quick                    short runs for a smoke test
+        """;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+    // TVM needs about this long under load before tiered compilation settles; shorter warm-ups understate it.
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(5);
+    public int Connections { get; init; } = 64;
+    public int Threads { get; init; } = 2;
+    public int StartupRuns { get; init; } = 5;
+    public int DistinctTokens { get; init; } = 40_000;
+    public int BurstSize { get; init; } = 1000;
+    public TimeSpan ReviewLatency { get; init; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan StsLatency { get; init; } = TimeSpan.FromMilliseconds(50);
+    public int SessionDurationSeconds { get; init; } = 3600;
+    public bool Quick { get; init; }
+    public string? OutputPath { get; init; }
+
+    /// <summary>Set for every TVM after its own defaults, so it can override them; empty for TVM as shipped.</summary>
+    public IReadOnlyDictionary<string, string> TvmEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <exception cref="ArgumentException">An unknown flag or a value out of range; the message says which.</exception>
+    public static BenchmarkOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var quick = args.Contains("--quick");
+        var options = quick
+            ? new BenchmarkOptions
+            {
+                Quick = true,
+                Duration = TimeSpan.FromSeconds(3),
+                StartupRuns = 3,
+                DistinctTokens = 12_000,
+            }
+            : new BenchmarkOptions();
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var flag = args[i];
+            if (flag == "--quick")
+            {
+                continue;
+            }
+
+            var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{flag} needs a value.");
+            options = flag switch
+            {
+                "--duration" => options with { Duration = TimeSpan.FromSeconds(Number(flag, value, 1, 600)) },
+                "--warm-up" => options with { WarmUp = TimeSpan.FromSeconds(Number(flag, value, 0, 60)) },
+                "--connections" => options with { Connections = Number(flag, value, 1, 10_000) },
+                "--threads" => options with { Threads = Number(flag, value, 1, 64) },
+                "--startup-runs" => options with { StartupRuns = Number(flag, value, 1, 50) },
+                "--tokens" => options with { DistinctTokens = Number(flag, value, 100, 1_000_000) },
+                "--review-latency-ms" => options with { ReviewLatency = TimeSpan.FromMilliseconds(Number(flag, value, 0, 5000)) },
+                "--sts-latency-ms" => options with { StsLatency = TimeSpan.FromMilliseconds(Number(flag, value, 0, 5000)) },
+                "--output" => options with { OutputPath = value },
+                "--tvm-env" => options with { TvmEnvironment = WithVariable(options.TvmEnvironment, value) },
+                _ => throw new ArgumentException($"Unknown option {flag}."),
+            };
+        }
+
+        // wrk gives each thread connections / threads connections; more threads than connections would idle.
+        return options.Threads > options.Connections ? options with { Threads = options.Connections } : options;
+    }
+
+    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> environment, string assignment)
+    {
+        var separator = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (separator < 1)
+        {
+            throw new ArgumentException($"--tvm-env needs NAME=VALUE; got '{assignment}'.");
+        }
+
+        return new Dictionary<string, string>(environment, StringComparer.Ordinal)
+        {
+            [assignment[..separator]] = assignment[(separator + 1)..],
+        };
+    }
+
+    private static int Number(string flag, string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max
+            ? number
+            : throw new ArgumentException($"{flag} must be a whole number from {min} to {max}; got '{value}'.");
+}

@@ -1,0 +1,67 @@
+namespace Tvm.Benchmarks;
+
+/// <summary>Resident memory of each server, sampled right after its load scenarios.</summary>
+internal sealed record MemoryReadings(
+    ResidentMemory TvmIdle,
+    ResidentMemory TvmAfterCacheHits,
+    ResidentMemory TvmAfterLoad, ResidentMemory CachelessAfterLoad, ResidentMemory BaselineIdle, ResidentMemory BaselineAfterLoad);
+
+/// <summary>Everything one run measured, and the contract's targets computed from it as ratios within the run.</summary>
+internal sealed record BenchmarkResults(
+    DateTimeOffset StartedAt,
+    MachineDescription Machine,
+    BenchmarkOptions Options,
+    StartupResult Startup,
+    ScenarioResult Baseline,
+    ScenarioResult CacheHit,
+    ScenarioResult ManyTokens,
+    ScenarioResult Cacheless,
+    BurstResult Burst,
+    CredentialLifetime Lifetime,
+    long TvmStdoutLines,
+    MemoryReadings Memory)
+{
+    public const double ThroughputTarget = 0.7;
+    public const double LatencyTarget = 2;
+    public const double StartupTarget = 2;
+    public const double CachelessAim = 100;
+    public const long MemoryTargetBytes = 150L * 1024 * 1024;
+
+    public IReadOnlyList<ScenarioResult> Scenarios => [Baseline, CacheHit, ManyTokens, Cacheless];
+
+    public double CacheHitThroughputVsBaseline => CacheHit.Load.RequestsPerSecond / Baseline.Load.RequestsPerSecond;
+    public double CacheHitP99VsBaseline => CacheHit.Load.P99 / Baseline.Load.P99;
+    public double StartupVsBaseline => Startup.Ratio;
+    public double CacheHitVsCacheless => CacheHit.Load.RequestsPerSecond / Cacheless.Load.RequestsPerSecond;
+
+    /// <summary>The most any server could reach against the cache-less rate on this machine and load.</summary>
+    public double BaselineVsCacheless => Baseline.Load.RequestsPerSecond / Cacheless.Load.RequestsPerSecond;
+
+    /// <summary>The four ratio lines, in a fixed form that scripts and people can compare across runs.</summary>
+    public IReadOnlyList<string> RatioLines =>
+    [
+        $"cache-hit throughput / baseline = {Format.Ratio(CacheHitThroughputVsBaseline)} (target >= {Format.Ratio(ThroughputTarget)})",
+        $"cache-hit p99 / baseline p99 = {Format.Ratio(CacheHitP99VsBaseline)} (target <= {LatencyTarget})",
+        $"startup TVM / baseline = {Format.Ratio(StartupVsBaseline)} (target <= {StartupTarget})",
+        $"cache-hit throughput / cache-less throughput = {Format.Ratio(CacheHitVsCacheless)} (aim {CachelessAim})",
+    ];
+
+    public IReadOnlyList<TargetCheck> Targets =>
+    [
+        new("Cache-hit throughput ≥ 0.7 × baseline", $"{Format.Ratio(CacheHitThroughputVsBaseline)} ×", CacheHitThroughputVsBaseline >= ThroughputTarget),
+        new("Cache-hit p99 at saturation ≤ 2 × baseline p99", $"{Format.Ratio(CacheHitP99VsBaseline)} ×", CacheHitP99VsBaseline <= LatencyTarget),
+        new("Start-up to first 200 from /healthz ≤ 2 × baseline", $"{Format.Ratio(StartupVsBaseline)} ×", StartupVsBaseline <= StartupTarget),
+        new(
+            $"{Format.Count(Burst.Requests)} concurrent first requests of one service account → exactly 1 AssumeRole",
+            $"{Burst.AssumeRoles} AssumeRole, {Format.Count(Burst.Succeeded)}/{Format.Count(Burst.Requests)} succeeded",
+            Burst.AssumeRoles == 1 && Burst.Succeeded == Burst.Requests),
+        new(
+            "Credentials keep ≥ half of SESSION_DURATION_SECONDS",
+            $"{Lifetime.Remaining.TotalSeconds:0} s of {Lifetime.SessionDurationSeconds} s left ({Lifetime.FractionOfSession:P0})",
+            Lifetime.KeepsHalf),
+        new("Resident memory after sustained load ≤ 150 MB", Format.Megabytes(Memory.TvmAfterLoad.Bytes), Memory.TvmAfterLoad.Bytes <= MemoryTargetBytes),
+        new("Cache-hit throughput vs cache-less (aim 100 ×)", $"{Format.Ratio(CacheHitVsCacheless)} ×", CacheHitVsCacheless >= CachelessAim),
+    ];
+}
+
+internal sealed record TargetCheck(string Target, string Measured, bool Met);

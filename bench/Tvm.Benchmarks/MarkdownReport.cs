@@ -1,0 +1,98 @@
+using System.Text;
+
+namespace Tvm.Benchmarks;
+
+/// <summary>The run's results as Markdown, ready to paste into a README.</summary>
+internal static class MarkdownReport
+{
+    public static string Render(BenchmarkResults results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var options = results.Options;
+        var report = new StringBuilder();
+        Line(report, $"## Benchmark results ({results.StartedAt:yyyy-MM-dd HH:mm} UTC{(options.Quick ? ", quick run" : "")})");
+        Line(report);
+        Line(report, $"Machine: {results.Machine}.");
+        Line(report);
+        Line(report, $"Load: wrk, {options.Threads} threads, {options.Connections} connections, {options.Duration.TotalSeconds:0} s measured after "
+            + $"{options.WarmUp.TotalSeconds:0} s of warm-up, all on 127.0.0.1 of this one machine (load generator, servers and emulators share its CPUs). "
+            + $"Upstream latency: TokenReview {options.ReviewLatency.TotalMilliseconds:0} ms, STS AssumeRole {options.StsLatency.TotalMilliseconds:0} ms. "
+            + $"TVM as shipped: LOG_LEVEL=INFO (one JSON line per request on stdout, read by the benchmark), tracing instrumented with no exporter, "
+            + $"SESSION_DURATION_SECONDS={options.SessionDurationSeconds}.");
+        if (options.TvmEnvironment.Count > 0)
+        {
+            Line(report);
+            Line(report, $"**Not as shipped**: every TVM ran with {string.Join(", ", options.TvmEnvironment.Select(variable => $"`{variable.Key}={variable.Value}`"))}.");
+        }
+        Line(report);
+
+        Line(report, "| scenario | requests/s | p50 | p99 | errors | TokenReviews | AssumeRoles |");
+        Line(report, "|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var scenario in results.Scenarios)
+        {
+            var load = scenario.Load;
+            Line(report, $"| {scenario.Name} | {Format.Rate(load.RequestsPerSecond)} | {Format.Latency(load.P50)} | {Format.Latency(load.P99)} "
+                + $"| {Format.Count(load.Non2xx + load.SocketErrors)} | {Format.Count(scenario.TokenReviews)} | {Format.Count(scenario.AssumeRoles)} |");
+        }
+
+        Line(report);
+        var manyRequests = results.ManyTokens.Load.Requests;
+        var manyReviews = results.ManyTokens.TokenReviews;
+        var shippedRequests = new[] { results.CacheHit, results.ManyTokens }.Sum(scenario => scenario.Load.Requests + scenario.WarmUpRequests);
+        Line(report, $"Errors are non-2xx answers plus socket errors. The many-tokens run sent {Format.Count(manyRequests)} requests over "
+            + $"{Format.Count(options.DistinctTokens)} distinct tokens (each token comes round again only after {Format.Count(options.DistinctTokens)} requests) "
+            + $"and TVM made {Format.Count(manyReviews)} TokenReviews: {(manyRequests == 0 ? 0 : (double)manyReviews / manyRequests):P0} of requests needed one. "
+            + $"The TVM of (b) and (c) wrote {Format.Count(results.TvmStdoutLines)} log lines to stdout for the {Format.Count(shippedRequests)} "
+            + "requests wrk completed in those runs and their warm-ups (one line per request, plus start-up lines and requests still in flight when wrk stopped).");
+        Line(report);
+
+        Line(report, "| start-up to first 200 from /healthz | median | runs |");
+        Line(report, "|---|---:|---|");
+        Line(report, $"| baseline | {Format.Milliseconds(results.Startup.BaselineMedian)} | {string.Join(", ", results.Startup.Baseline.Select(Format.Milliseconds))} |");
+        Line(report, $"| TVM | {Format.Milliseconds(results.Startup.TvmMedian)} | {string.Join(", ", results.Startup.Tvm.Select(Format.Milliseconds))} |");
+        Line(report);
+
+        var memory = results.Memory;
+        Line(report, "| resident memory | VmRSS | of which anonymous |");
+        Line(report, "|---|---:|---:|");
+        MemoryRow(report, "TVM after start-up, idle", memory.TvmIdle);
+        MemoryRow(report, "TVM after (b)", memory.TvmAfterCacheHits);
+        MemoryRow(report, "TVM after (b) and (c)", memory.TvmAfterLoad);
+        MemoryRow(report, "cache-less TVM after (d)", memory.CachelessAfterLoad);
+        MemoryRow(report, "baseline after start-up, idle", memory.BaselineIdle);
+        MemoryRow(report, "baseline after (a)", memory.BaselineAfterLoad);
+        Line(report);
+
+        var burst = results.Burst;
+        Line(report, $"Burst: {Format.Count(burst.Requests)} concurrent first requests (distinct pod tokens, one service account) against a freshly "
+            + $"started TVM: {Format.Count(burst.Succeeded)} succeeded in {Format.Milliseconds(burst.Elapsed)}, {Format.Count(burst.TokenReviews)} TokenReviews, "
+            + $"{burst.AssumeRoles} AssumeRole{(burst.Failures.Length > 0 ? $"; failures: {burst.Failures}" : "")}.");
+        Line(report);
+
+        Line(report, "| target | measured | |");
+        Line(report, "|---|---|---|");
+        foreach (var target in results.Targets)
+        {
+            Line(report, $"| {target.Target} | {target.Measured} | {(target.Met ? "met" : "**not met**")} |");
+        }
+
+        Line(report);
+        Line(report, "```");
+        foreach (var ratio in results.RatioLines)
+        {
+            Line(report, ratio);
+        }
+
+        Line(report, "```");
+        Line(report);
+        Line(report, $"For scale: baseline / cache-less throughput = {Format.Ratio(results.BaselineVsCacheless)}, the most any server could reach "
+            + "against the cache-less rate at this load on this machine.");
+        return report.ToString();
+    }
+
+    private static void MemoryRow(StringBuilder report, string what, ResidentMemory memory) =>
+        Line(report, $"| {what} | {Format.Megabytes(memory.Bytes)} | {Format.Megabytes(memory.AnonymousBytes)} |");
+
+    // "\n" rather than AppendLine: the report is the same file on every platform.
+    private static void Line(StringBuilder report, string line = "") => report.Append(line).Append('\n');
+}

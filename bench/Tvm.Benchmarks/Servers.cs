@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace Tvm.Benchmarks;
+
+/// <summary>Starts the servers under test from this program's output folder, where the project references put them.</summary>
+internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
+{
+    /// <summary>Audience TVM requires of incoming tokens, as a real deployment would configure it.</summary>
+    public const string Audience = "tvm";
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    // Inherited variables that would change what is measured: an exporter, other listening addresses, a non-production environment.
+    private static readonly string[] Inherited =
+    [
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_EXPORTER", "OTEL_SERVICE_NAME", "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS",
+        "ASPNETCORE_HTTPS_PORTS", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "DOTNET_gcServer", "DOTNET_GCHeapHardLimit",
+        "TOKEN_REVIEW_CACHE_SECONDS", "CREDENTIAL_CACHE_SIZE", "LOG_LEVEL",
+    ];
+
+    private static string BaselineAssembly => Path.Combine(AppContext.BaseDirectory, "Tvm.Baseline.dll");
+    private static string TvmAssembly => Path.Combine(AppContext.BaseDirectory, "Tvm.dll");
+
+    /// <summary>Starts the server and returns it once its /healthz answers 200, with the time that took.</summary>
+    public static async Task<(ServerProcess Server, TimeSpan StartUp)> StartHealthyAsync(
+        Func<ServerProcess> start, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        var server = start();
+        try
+        {
+            var startUp = await server.WaitUntilHealthyAsync(StartTimeout, cancellationToken);
+            return (server, startUp);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static ServerProcess StartBaseline() => ServerProcess.Start("baseline", BaselineAssembly, Cleared());
+
+    /// <summary>TVM as shipped: INFO logs to stdout (one line per request), tracing instrumented, both caches on their defaults.</summary>
+    public ServerProcess StartTvm() => ServerProcess.Start("TVM", TvmAssembly, TvmEnvironment(cachesOff: false));
+
+    /// <summary>The same TVM with both caches turned off: every request a TokenReview and an AssumeRole.</summary>
+    public ServerProcess StartCachelessTvm() => ServerProcess.Start("cache-less TVM", TvmAssembly, TvmEnvironment(cachesOff: true));
+
+    private Dictionary<string, string?> TvmEnvironment(bool cachesOff)
+    {
+        var environment = Cleared();
+        environment["AWS_ROLE_ARN"] = upstreams.Sts.RoleArn;
+        environment["AWS_REGION"] = upstreams.Sts.Region;
+        environment["AWS_ENDPOINT_URL_STS"] = upstreams.Sts.Endpoint.ToString();
+        environment["AWS_ACCESS_KEY_ID"] = upstreams.Sts.AccessKeyId;
+        environment["AWS_SECRET_ACCESS_KEY"] = upstreams.Sts.SecretAccessKey;
+        environment["AWS_SESSION_TOKEN"] = null;
+        environment["AWS_EC2_METADATA_DISABLED"] = "true";
+        environment["KUBECONFIG"] = upstreams.Kubernetes.KubeconfigPath;
+        environment["POLICY_TEMPLATE_PATH"] = Path.Combine(AppContext.BaseDirectory, "policy.json");
+        environment["TOKEN_AUDIENCES"] = Audience;
+        environment["SESSION_DURATION_SECONDS"] = options.SessionDurationSeconds.ToString(CultureInfo.InvariantCulture);
+        environment["LOG_LEVEL"] = "INFO";
+        if (cachesOff)
+        {
+            environment["TOKEN_REVIEW_CACHE_SECONDS"] = "0";
+            environment["CREDENTIAL_CACHE_SIZE"] = "0";
+        }
+
+        foreach (var (variable, value) in options.TvmEnvironment)
+        {
+            environment[variable] = value;
+        }
+
+        return environment;
+    }
+
+    private static Dictionary<string, string?> Cleared()
+    {
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal) { ["DOTNET_NOLOGO"] = "1" };
+        foreach (var variable in Inherited)
+        {
+            environment[variable] = null;
+        }
+
+        return environment;
+    }
+}
