@@ -23,7 +23,7 @@ builder.Services
     .AddTvmHealthChecks()
     .AddTvmApi();
 
-var app = builder.Build();
+await using var app = builder.Build();
 if (!app.HasValidConfiguration())
 {
     return 1;

@@ -1,14 +1,26 @@
 using Serilog;
 using Serilog.Events;
-using Serilog.Templates;
+using Serilog.Configuration;
+using Serilog.Formatting;
 
 namespace Tvm.Infrastructure.Logging;
 
 public static class LoggingExtensions
 {
     /// <summary>One JSON object per line: UTC time, level, message, then every property (RequestId, TraceId, SpanId, ...).</summary>
-    public static ExpressionTemplate CreateJsonFormatter() => new(
-        "{ {Timestamp: UtcDateTime(@t), Level: @l, Message: @m, TraceId: @tr, SpanId: @sp, Exception: @x, ..@p} }\n");
+    public static ITextFormatter CreateJsonFormatter() => new JsonLinesFormatter();
+
+    /// <summary>
+    /// Events wait at most this long before they are written. The queue is bounded so that a stalled stdout
+    /// cannot take the service's memory with it.
+    /// </summary>
+    private static readonly BatchingOptions StdoutBatching = new()
+    {
+        BatchSizeLimit = 1000,
+        BufferingTimeLimit = TimeSpan.FromMilliseconds(100),
+        EagerlyEmitFirstEvent = true,
+        QueueLimit = 100_000,
+    };
 
     public static WebApplicationBuilder AddTvmLogging(this WebApplicationBuilder builder)
     {
@@ -26,7 +38,7 @@ public static class LoggingExtensions
                 .MinimumLevel.Override("System.Net.Http", frameworkLevel)
                 .Enrich.FromLogContext()
                 .ReadFrom.Services(services)
-                .WriteTo.Console(CreateJsonFormatter());
+                .WriteTo.Sink(new StdoutJsonSink(CreateJsonFormatter()), StdoutBatching);
         });
         return builder;
     }

@@ -7,7 +7,7 @@ namespace Tvm.Tests.Support;
 /// <summary>Every log event TVM writes, formatted exactly as it goes to stdout.</summary>
 public sealed class LogCapture : ILogEventSink
 {
-    private readonly Serilog.Templates.ExpressionTemplate _formatter = LoggingExtensions.CreateJsonFormatter();
+    private readonly Serilog.Formatting.ITextFormatter _formatter = LoggingExtensions.CreateJsonFormatter();
     private readonly List<string> _lines = [];
 
     public void Emit(LogEvent logEvent)
