@@ -1,6 +1,6 @@
 using Serilog;
-using Serilog.Events;
 using Serilog.Configuration;
+using Serilog.Events;
 using Serilog.Formatting;
 
 namespace Tvm.Infrastructure.Logging;
