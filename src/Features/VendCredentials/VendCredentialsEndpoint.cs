@@ -3,7 +3,12 @@ using Tvm.Infrastructure.Kubernetes;
 
 namespace Tvm.Features.VendCredentials;
 
-public sealed partial class VendCredentialsEndpoint(VendCredentialsHandler handler, ILogger<VendCredentialsEndpoint> logger)
+/// <remarks>
+/// The handler is resolved per request rather than injected: FastEndpoints builds each endpoint once while
+/// mapping routes, and the handler's clients (kubeconfig, AWS SDK) are too slow to build on the way to the
+/// first 200 from /healthz. <see cref="VendCredentialsWarmUp"/> builds them right after start instead.
+/// </remarks>
+public sealed partial class VendCredentialsEndpoint(ILogger<VendCredentialsEndpoint> logger)
     : Endpoint<VendCredentialsRequest, VendCredentialsResponse>
 {
     public const int MaxBodyBytes = 64 * 1024;
@@ -44,6 +49,7 @@ public sealed partial class VendCredentialsEndpoint(VendCredentialsHandler handl
                 throw new VendException(VendError.MissingBearerToken, ValidationFailures[0].ErrorMessage);
             }
 
+            var handler = Resolve<VendCredentialsHandler>();
             var credentials = await handler.HandleAsync(req.Token, found => identity = found, ct);
             HttpContext.Response.Headers.CacheControl = "no-store";
             await Send.OkAsync(VendCredentialsResponse.From(credentials), ct);

@@ -3,5 +3,7 @@ namespace Tvm.Features.VendCredentials;
 public static class VendCredentialsExtensions
 {
     public static IServiceCollection AddVendCredentials(this IServiceCollection services) =>
-        services.AddSingleton<VendCredentialsHandler>();
+        services
+            .AddSingleton<VendCredentialsHandler>()
+            .AddHostedService<VendCredentialsWarmUp>();
 }
