@@ -6,10 +6,11 @@ namespace Tvm.Infrastructure.Caching;
 
 /// <summary>
 /// The template is fixed for the life of the process, so an identity always renders to the same policy:
-/// render it once. Rendering is synchronous and cheap enough that concurrent first renders need no coalescing.
-/// Render failures are exceptions and are not cached.
+/// render it once. The key holds only the identity fields the template reads, so the pods of one service
+/// account share an entry unless the template names pods. Rendering is synchronous and cheap enough that
+/// concurrent first renders need no coalescing. Render failures are exceptions and are not cached.
 /// </summary>
-public sealed class CachingPolicyRenderer(IPolicyRenderer inner, IOptions<TvmOptions> options) : IPolicyRenderer, IDisposable
+public sealed class CachingPolicyRenderer(IPolicyRenderer inner, PolicyTemplate template, IOptions<TvmOptions> options) : IPolicyRenderer, IDisposable
 {
     private static readonly TimeSpan Unused = TimeSpan.FromHours(1);
 
@@ -17,13 +18,14 @@ public sealed class CachingPolicyRenderer(IPolicyRenderer inner, IOptions<TvmOpt
 
     public SessionPolicy Render(WorkloadIdentity identity)
     {
-        if (_policies.TryGetValue(identity, out SessionPolicy? policy) && policy is not null)
+        var key = template.RelevantPartOf(identity);
+        if (_policies.TryGetValue(key, out SessionPolicy? policy) && policy is not null)
         {
             return policy;
         }
 
         policy = inner.Render(identity);
-        _policies.Set(identity, policy, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Unused });
+        _policies.Set(key, policy, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Unused });
         return policy;
     }
 

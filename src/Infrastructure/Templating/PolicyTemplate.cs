@@ -22,9 +22,25 @@ public sealed class PolicyTemplate : IPolicyRenderer
     {
         _template = template;
         SourceName = sourceName;
+        Variables = VariablesIn(template.Page);
     }
 
     public string SourceName { get; }
+
+    /// <summary>Every name the template reads: the identity fields it does not read cannot change its output.</summary>
+    public IReadOnlySet<string> Variables { get; }
+
+    /// <summary>
+    /// The identity with the fields this template never reads left empty: identities that render alike
+    /// (every pod of a deployment, when the template does not mention pods) then share one cache entry.
+    /// </summary>
+    public WorkloadIdentity RelevantPartOf(WorkloadIdentity identity) => identity with
+    {
+        ServiceAccountUid = Variables.Contains("serviceaccount_uid") ? identity.ServiceAccountUid : "",
+        PodName = Variables.Contains("pod_name") ? identity.PodName : "",
+        PodUid = Variables.Contains("pod_uid") ? identity.PodUid : "",
+        NodeName = Variables.Contains("node_name") ? identity.NodeName : "",
+    };
 
     /// <exception cref="PolicyTemplateException">The file cannot be read or does not parse.</exception>
     public static PolicyTemplate Load(string path)
@@ -89,6 +105,34 @@ public sealed class PolicyTemplate : IPolicyRenderer
         {
             throw new VendException(VendError.PolicyRenderFailed, $"The policy template failed to render: {e.OriginalMessage} at {e.Span.ToStringSimple()}.");
         }
+    }
+
+    private static HashSet<string> VariablesIn(ScriptNode? root)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<ScriptNode>();
+        if (root is not null)
+        {
+            pending.Push(root);
+        }
+
+        while (pending.TryPop(out var node))
+        {
+            if (node is ScriptVariable variable)
+            {
+                names.Add(variable.Name);
+            }
+
+            for (var i = 0; i < node.ChildrenCount; i++)
+            {
+                if (node.GetChildren(i) is { } child)
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+
+        return names;
     }
 
     /// <summary>

@@ -229,13 +229,31 @@ public sealed class CachingTests : IDisposable
     public void Policies_are_rendered_once_per_identity()
     {
         var inner = new CountingRenderer();
-        using var renderer = new CachingPolicyRenderer(inner, Options.Create(new TvmOptions()));
+        var template = PolicyTemplate.Parse("""{"Resource": "{{ namespace }}/{{ serviceaccount }}/{{ pod_name }}"}""", "t.json");
+        using var renderer = new CachingPolicyRenderer(inner, template, Options.Create(new TvmOptions()));
 
         var first = renderer.Render(Web);
         renderer.Render(new WorkloadIdentity("api", "web")).Should().BeSameAs(first);
-        renderer.Render(new WorkloadIdentity("api", "web", PodName: "web-1")).Should().NotBeSameAs(first);
+        renderer.Render(new WorkloadIdentity("api", "web", PodName: "web-1")).Should().NotBeSameAs(first, "the template reads pod_name");
+        renderer.Render(new WorkloadIdentity("api", "web", PodName: "web-1", NodeName: "node-2")).Should().NotBeSameAs(first);
 
-        inner.Calls.Should().Be(2);
+        inner.Calls.Should().Be(2, "node_name is not in the template");
+    }
+
+    [Fact]
+    public void Pods_share_a_policy_when_the_template_does_not_name_pods()
+    {
+        var inner = new CountingRenderer();
+        var template = PolicyTemplate.Parse("""{"Resource": "{% if namespace == 'api' %}{{ serviceaccount | upper }}{% endif %}"}""", "t.json");
+        using var renderer = new CachingPolicyRenderer(inner, template, Options.Create(new TvmOptions()));
+
+        for (var pod = 0; pod < 50; pod++)
+        {
+            renderer.Render(new WorkloadIdentity("api", "web", "sa-uid", $"web-{pod}", $"uid-{pod}", $"node-{pod % 3}"));
+        }
+
+        inner.Calls.Should().Be(1);
+        template.Variables.Should().Contain(["namespace", "serviceaccount"]).And.NotContain("pod_name");
     }
 
     [Theory]
