@@ -1,5 +1,6 @@
 using Scalar.AspNetCore;
 using Tvm.Features.Health;
+using Tvm.Features.VendCredentials;
 using Tvm.Infrastructure.Logging;
 using Tvm.Infrastructure.OpenApi;
 
@@ -11,7 +12,12 @@ public static class ApplicationExtensions
 
     public static IServiceCollection AddTvmApi(this IServiceCollection services)
     {
-        services.AddFastEndpoints(options => options.Assemblies = [typeof(ApplicationExtensions).Assembly]);
+        // Only this assembly: auto-discovery would scan every loaded assembly's types at start-up.
+        services.AddFastEndpoints(options =>
+        {
+            options.DisableAutoDiscovery = true;
+            options.Assemblies = [typeof(VendCredentialsEndpoint).Assembly];
+        });
         services.AddOpenApi(options => options.AddDocumentTransformer<BearerTokenDocumentTransformer>());
         return services;
     }
