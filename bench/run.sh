@@ -28,4 +28,11 @@ if ! command -v wrk >/dev/null; then
 fi
 
 dotnet build bench/Tvm.Benchmarks -c Release -nologo -v quiet
+
+# TVM itself runs as the container image ships it: published ReadyToRun for this machine's architecture.
+case "$(uname -m)" in aarch64|arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
+dotnet publish Tvm.csproj -c Release --runtime "$rid" --self-contained false -p:PublishReadyToRun=true \
+  -p:UseAppHost=false -nologo -v quiet -o bench/.publish/tvm
+export TVM_ASSEMBLY="$PWD/bench/.publish/tvm/Tvm.dll"
+
 exec dotnet bench/Tvm.Benchmarks/bin/Release/net10.0/Tvm.Benchmarks.dll "$@"

@@ -17,7 +17,8 @@ internal static class MarkdownReport
         Line(report, $"Load: wrk, {options.Threads} threads, {options.Connections} connections, {options.Duration.TotalSeconds:0} s measured after "
             + $"{options.WarmUp.TotalSeconds:0} s of warm-up, all on 127.0.0.1 of this one machine (load generator, servers and emulators share its CPUs). "
             + $"Upstream latency: TokenReview {options.ReviewLatency.TotalMilliseconds:0} ms, STS AssumeRole {options.StsLatency.TotalMilliseconds:0} ms. "
-            + $"TVM as shipped: LOG_LEVEL=INFO (one JSON line per request on stdout, read by the benchmark), tracing instrumented with no exporter, "
+            + $"TVM as shipped: {(Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } ? "published ReadyToRun as in the image" : "JIT-only build output")}, "
+            + "LOG_LEVEL=INFO (one JSON line per request on stdout, read by the benchmark), tracing instrumented with no exporter, "
             + $"SESSION_DURATION_SECONDS={options.SessionDurationSeconds}.");
         if (options.TvmEnvironment.Count > 0)
         {

@@ -19,7 +19,10 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
     ];
 
     private static string BaselineAssembly => Path.Combine(AppContext.BaseDirectory, "Tvm.Baseline.dll");
-    private static string TvmAssembly => Path.Combine(AppContext.BaseDirectory, "Tvm.dll");
+    /// <summary>bench/run.sh points this at a ReadyToRun publish, as the image ships; otherwise the build output.</summary>
+    private static string TvmAssembly => Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } published
+        ? published
+        : Path.Combine(AppContext.BaseDirectory, "Tvm.dll");
 
     /// <summary>Starts the server and returns it once its /healthz answers 200, with the time that took.</summary>
     public static async Task<(ServerProcess Server, TimeSpan StartUp)> StartHealthyAsync(
