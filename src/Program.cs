@@ -24,7 +24,7 @@ builder.Services
     .AddTvmApi();
 
 await using var app = builder.Build();
-if (!app.HasValidConfiguration())
+if (!app.ValidateConfiguration())
 {
     return 1;
 }

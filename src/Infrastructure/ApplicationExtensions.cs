@@ -52,10 +52,11 @@ public static class ApplicationExtensions
     }
 
     /// <summary>
-    /// Checks the configuration before anything is built from it. Each problem becomes one log line naming the
-    /// variable to fix; the caller then exits non-zero.
+    /// Checks the configuration before anything is built from it and says whether to go on. Each problem
+    /// becomes one log line naming the variable to fix (the caller then exits non-zero); a valid but unwise
+    /// setting becomes a warning.
     /// </summary>
-    public static bool HasValidConfiguration(this WebApplication app)
+    public static bool ValidateConfiguration(this WebApplication app)
     {
         try
         {
