@@ -17,16 +17,8 @@ public static class CachingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHybridCache();
 
-        services.AddSingleton(provider => new CoalescingCache<WorkloadIdentity>(
-            provider.GetRequiredService<HybridCache>(),
-            provider.GetRequiredService<TimeProvider>(),
-            "identity",
-            Math.Max(1, provider.GetRequiredService<IOptions<TvmOptions>>().Value.CredentialCacheSize)));
-        services.AddSingleton(provider => new CoalescingCache<AwsCredentials>(
-            provider.GetRequiredService<HybridCache>(),
-            provider.GetRequiredService<TimeProvider>(),
-            "credentials",
-            Math.Max(1, provider.GetRequiredService<IOptions<TvmOptions>>().Value.CredentialCacheSize)));
+        services.AddSingleton(provider => NewCoalescingCache<WorkloadIdentity>(provider, "identity"));
+        services.AddSingleton(provider => NewCoalescingCache<AwsCredentials>(provider, "credentials"));
 
         Decorate<ITokenReviewer>(services, (provider, inner) =>
             provider.GetRequiredService<IOptions<TvmOptions>>().Value.TokenReviewCacheSeconds > 0
@@ -37,6 +29,21 @@ public static class CachingExtensions
         Decorate<ICredentialIssuer>(services, (provider, inner) =>
             CredentialCachingEnabled(provider) ? ActivatorUtilities.CreateInstance<CachingCredentialIssuer>(provider, inner) : inner);
         return services;
+    }
+
+    /// <summary>
+    /// Every cache holds at most CREDENTIAL_CACHE_SIZE entries. With credential caching off (0) the token-review
+    /// cache, which TOKEN_REVIEW_CACHE_SECONDS governs, keeps the default bound rather than shrinking to nothing.
+    /// </summary>
+    private static CoalescingCache<TValue> NewCoalescingCache<TValue>(IServiceProvider provider, string name)
+        where TValue : class
+    {
+        var size = provider.GetRequiredService<IOptions<TvmOptions>>().Value.CredentialCacheSize;
+        return new CoalescingCache<TValue>(
+            provider.GetRequiredService<HybridCache>(),
+            provider.GetRequiredService<TimeProvider>(),
+            name,
+            size > 0 ? size : TvmOptions.DefaultCacheSize);
     }
 
     private static bool CredentialCachingEnabled(IServiceProvider provider) =>

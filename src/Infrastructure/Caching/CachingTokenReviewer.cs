@@ -16,14 +16,11 @@ public sealed class CachingTokenReviewer(ITokenReviewer inner, CoalescingCache<W
     private readonly byte[] _audiences = Encoding.UTF8.GetBytes("\n" + string.Join(",", options.Value.TokenAudiences));
 
     public ValueTask<WorkloadIdentity> ReviewAsync(string token, CancellationToken cancellationToken) =>
-        cache.GetOrCreateAsync(KeyFor(token), (Reviewer: this, Token: token), static async (state, cancellationToken) =>
+        cache.GetOrCreateAsync(KeyFor(token), (Inner: inner, Reviewer: this, Token: token), static async (state, cancellationToken) =>
         {
-            var identity = await state.Reviewer.ReviewUncachedAsync(state.Token, cancellationToken).ConfigureAwait(false);
+            var identity = await state.Inner.ReviewAsync(state.Token, cancellationToken).ConfigureAwait(false);
             return (identity, state.Reviewer.FreshUntil(state.Token));
         }, cancellationToken);
-
-    private ValueTask<WorkloadIdentity> ReviewUncachedAsync(string token, CancellationToken cancellationToken) =>
-        inner.ReviewAsync(token, cancellationToken);
 
     private DateTimeOffset FreshUntil(string token)
     {

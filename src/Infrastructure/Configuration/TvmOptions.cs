@@ -6,6 +6,7 @@ namespace Tvm.Infrastructure.Configuration;
 public sealed class TvmOptions
 {
     public const string DefaultPolicyTemplatePath = "/etc/token-vending-machine/policy.json";
+    public const int DefaultCacheSize = 10_000;
 
     public string RoleArn { get; set; } = "";
     public string Region { get; set; } = "";
@@ -15,7 +16,7 @@ public sealed class TvmOptions
     public int SessionDurationSeconds { get; set; } = 3600;
     public IReadOnlyList<string> TokenAudiences { get; set; } = [];
     public int TokenReviewCacheSeconds { get; set; } = 10;
-    public int CredentialCacheSize { get; set; } = 10_000;
+    public int CredentialCacheSize { get; set; } = DefaultCacheSize;
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(4);
     public string? KubeconfigPath { get; set; }
 

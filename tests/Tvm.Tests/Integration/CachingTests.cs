@@ -71,6 +71,21 @@ public sealed class CachingTests(Upstreams upstreams) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Turning_credential_caching_off_leaves_the_review_cache_working()
+    {
+        await using var app = new TvmApp(upstreams, new Dictionary<string, string?> { ["CREDENTIAL_CACHE_SIZE"] = "0" });
+        var tokens = new[] { upstreams.Kubernetes.MintProjectedToken("api", "web"), upstreams.Kubernetes.MintProjectedToken("api", "db") };
+
+        foreach (var token in tokens.Concat(tokens))
+        {
+            await VendTimesAsync(app, token, 1);
+        }
+
+        upstreams.Kubernetes.TokenReviewCount.Should().Be(2, "both reviews stay cached");
+        upstreams.Sts.AssumeRoleCount.Should().Be(4);
+    }
+
+    [Fact]
     public async Task A_failed_assume_role_is_retried_by_the_next_request()
     {
         await using var app = new TvmApp(upstreams);
