@@ -5,3 +5,4 @@ global using Tvm.Infrastructure.Errors;
 global using Tvm.Tests.Support;
 
 [assembly: CollectionBehavior(CollectionBehavior.CollectionPerAssembly)]
+[assembly: RestoreHealthyUpstreams]
