@@ -56,7 +56,7 @@ internal sealed class ApiServerRequestHandler(KubernetesApiEmulator emulator, To
                 emulator.RecordReview(tokenSha256, review.Audiences);
             }
 
-            var fault = emulator.Fault;
+            var fault = emulator.TakeFault();
             if (fault == KubernetesFault.Hang)
             {
                 await Task.Delay(Timeout.InfiniteTimeSpan, abort.Token);
@@ -84,6 +84,16 @@ internal sealed class ApiServerRequestHandler(KubernetesApiEmulator emulator, To
                     "InternalError",
                     "Internal error occurred: etcdserver: request timed out",
                     details => WriteCauses(details, "etcdserver: request timed out"));
+            }
+            else if (fault == KubernetesFault.Throttle)
+            {
+                context.Response.Headers.RetryAfter = "1";
+                await KubernetesJson.WriteStatusAsync(
+                    context,
+                    StatusCodes.Status429TooManyRequests,
+                    "TooManyRequests",
+                    "Too many requests, please try again later.",
+                    details => details.WriteNumber("retryAfterSeconds", 1));
             }
             else if (review.Error is not null)
             {

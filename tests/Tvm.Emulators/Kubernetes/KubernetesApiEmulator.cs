@@ -51,6 +51,7 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
     private readonly WebApplication host;
     private Listening? listening;
     private int fault;
+    private int faultedReviewsLeft = Unlimited;
     private long latencyTicks;
     private int tokenReviewCount;
     private volatile bool recordReceived = true;
@@ -84,11 +85,26 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
     /// <summary>PEM of the CA that signed the serving certificate, for clients configured without the kubeconfig.</summary>
     public string CertificateAuthorityPem => certificateAuthority.CertificatePem;
 
-    /// <summary>Failure mode applied to TokenReview requests from now on.</summary>
+    private const int Unlimited = -1;
+
+    /// <summary>Failure mode applied to TokenReview requests from now on (or to those <see cref="FailNext"/> still covers).</summary>
     public KubernetesFault Fault
     {
-        get => (KubernetesFault)Volatile.Read(ref fault);
-        set => Volatile.Write(ref fault, (int)value);
+        get => Volatile.Read(ref faultedReviewsLeft) == 0 ? KubernetesFault.None : (KubernetesFault)Volatile.Read(ref fault);
+        set
+        {
+            Volatile.Write(ref fault, (int)value);
+            Volatile.Write(ref faultedReviewsLeft, Unlimited);
+        }
+    }
+
+    /// <summary>Applies <paramref name="fault"/> to the next <paramref name="count"/> TokenReviews only, then answers normally again.</summary>
+    public void FailNext(KubernetesFault fault, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Volatile.Write(ref faultedReviewsLeft, 0);
+        Volatile.Write(ref this.fault, (int)fault);
+        Volatile.Write(ref faultedReviewsLeft, count);
     }
 
     /// <summary>Delay added before each TokenReview answer (not applied while <see cref="KubernetesFault.Hang"/>).</summary>
@@ -144,6 +160,24 @@ public sealed class KubernetesApiEmulator : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(token);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    }
+
+    /// <summary>The fault the TokenReview arriving now gets, using up one of those <see cref="FailNext"/> granted.</summary>
+    internal KubernetesFault TakeFault()
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref faultedReviewsLeft);
+            if (left == 0)
+            {
+                return KubernetesFault.None;
+            }
+
+            if (left == Unlimited || Interlocked.CompareExchange(ref faultedReviewsLeft, left - 1, left) == left)
+            {
+                return (KubernetesFault)Volatile.Read(ref fault);
+            }
+        }
     }
 
     public void ResetCounters()

@@ -15,6 +15,12 @@ public enum KubernetesFault
     /// <summary>500 InternalError Status, as when the apiserver cannot reach etcd or an authenticator webhook fails.</summary>
     ServerError,
 
+    /// <summary>
+    /// 429 TooManyRequests Status with <c>Retry-After: 1</c>, as API Priority and Fairness answers when the
+    /// caller's priority level has no seats left.
+    /// </summary>
+    Throttle,
+
     /// <summary>Never answer: the request stays open until the client aborts it or the emulator is disposed.</summary>
     Hang,
 }
