@@ -11,8 +11,9 @@ public static class KubernetesExtensions
         {
             var options = provider.GetRequiredService<IOptions<TvmOptions>>().Value;
             var configuration = LoadConfiguration(options);
-            configuration.HttpClientTimeout = options.UpstreamTimeout;
-            return new k8s.Kubernetes(configuration);
+            configuration.HttpClientTimeout = TokenReviewResilience.Deadline(options);
+            var logger = provider.GetRequiredService<ILogger<KubernetesTokenReviewer>>();
+            return new k8s.Kubernetes(configuration, TokenReviewResilience.CreateHandler(options, logger));
         });
         services.AddSingleton<ITokenReviewer, KubernetesTokenReviewer>();
         return services;

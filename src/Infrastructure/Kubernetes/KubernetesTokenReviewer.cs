@@ -2,6 +2,7 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Polly.Timeout;
 using Tvm.Infrastructure.Telemetry;
 
 namespace Tvm.Infrastructure.Kubernetes;
@@ -14,7 +15,8 @@ internal sealed class KubernetesTokenReviewer(IKubernetes kubernetes, IOptions<T
     private const string NodeNameKey = "authentication.kubernetes.io/node-name";
 
     private readonly IReadOnlyList<string> _audiences = options.Value.TokenAudiences;
-    private readonly TimeSpan _timeout = options.Value.UpstreamTimeout;
+    private readonly TimeSpan _attemptTimeout = options.Value.UpstreamTimeout;
+    private readonly TimeSpan _deadline = TokenReviewResilience.Deadline(options.Value);
 
     public async ValueTask<WorkloadIdentity> ReviewAsync(string token, CancellationToken cancellationToken)
     {
@@ -35,7 +37,7 @@ internal sealed class KubernetesTokenReviewer(IKubernetes kubernetes, IOptions<T
         };
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_timeout);
+        deadline.CancelAfter(_deadline);
         try
         {
             var answer = await kubernetes.AuthenticationV1.CreateTokenReviewAsync(review, cancellationToken: deadline.Token);
@@ -52,10 +54,15 @@ internal sealed class KubernetesTokenReviewer(IKubernetes kubernetes, IOptions<T
             throw new VendException(VendError.KubernetesUnavailable,
                 $"The Kubernetes API answered {(int)e.Response.StatusCode} to the TokenReview.");
         }
+        catch (TimeoutRejectedException)
+        {
+            throw new VendException(VendError.KubernetesUnavailable,
+                $"The Kubernetes API did not answer the TokenReview within {_attemptTimeout.TotalSeconds:0.#} s, in any attempt.");
+        }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new VendException(VendError.KubernetesUnavailable,
-                $"The Kubernetes API did not answer the TokenReview within {_timeout.TotalSeconds:0.#} s.");
+                $"The Kubernetes API did not answer the TokenReview within {_deadline.TotalSeconds:0.#} s.");
         }
         catch (HttpRequestException e)
         {

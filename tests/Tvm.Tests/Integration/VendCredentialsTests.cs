@@ -219,6 +219,33 @@ public sealed class VendCredentialsTests : IAsyncLifetime
 
         var problem = await response.ShouldBeProblemAsync(HttpStatusCode.BadGateway);
         problem.Detail().Should().Contain(upstreamStatus.ToString(System.Globalization.CultureInfo.InvariantCulture)).And.Contain("RBAC");
+        Kubernetes.TokenReviewCount.Should().Be(1, "TVM's own RBAC or credentials do not heal by asking again");
+    }
+
+    [Theory]
+    [InlineData(KubernetesFault.ServerError)]
+    [InlineData(KubernetesFault.Throttle)]
+    [InlineData(KubernetesFault.Hang)]
+    public async Task A_transient_Kubernetes_fault_is_retried(KubernetesFault fault)
+    {
+        await using var app = new TvmApp(_upstreams, new Dictionary<string, string?> { ["UPSTREAM_TIMEOUT_SECONDS"] = "1" });
+        Kubernetes.FailNext(fault, count: 1);
+
+        using var response = await app.VendAsync(Kubernetes.MintProjectedToken("api", "web"));
+
+        await response.ShouldBeCredentialsAsync();
+        Kubernetes.TokenReviewCount.Should().Be(2);
+        app.Logs.Lines.Should().ContainSingle(line => line.Contains("TokenReview attempt 1 failed", StringComparison.Ordinal))
+            .Which.Should().Contain("\"Level\":\"Warning\"");
+    }
+
+    [Fact]
+    public async Task An_unauthenticated_token_is_not_retried()
+    {
+        using var response = await _app.VendAsync(Kubernetes.MintProjectedToken("api", "web", lifetime: TimeSpan.FromMinutes(-5)));
+
+        await response.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+        Kubernetes.TokenReviewCount.Should().Be(1);
     }
 
     [Theory]
@@ -235,6 +262,7 @@ public sealed class VendCredentialsTests : IAsyncLifetime
         await response.ShouldBeProblemAsync(HttpStatusCode.ServiceUnavailable);
         response.Headers.RetryAfter.Should().NotBeNull();
         started.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "a hung dependency never hangs the caller");
+        Kubernetes.TokenReviewCount.Should().Be(fault == KubernetesFault.Hang ? 2 : 3, "a failed attempt is retried twice, as long as the deadline of two attempts' time allows");
     }
 
     [Fact]
