@@ -6,7 +6,7 @@ namespace Tvm.Features.VendCredentials;
 /// <remarks>
 /// The handler is resolved per request rather than injected: FastEndpoints builds each endpoint once while
 /// mapping routes, and the handler's clients (kubeconfig, AWS SDK) are too slow to build on the way to the
-/// first 200 from /healthz. <see cref="VendCredentialsWarmUp"/> builds them right after start instead.
+/// first 200 from /healthz. <see cref="VendCredentialsWarmUp"/> builds them shortly after start instead.
 /// </remarks>
 public sealed partial class VendCredentialsEndpoint(ILogger<VendCredentialsEndpoint> logger)
     : Endpoint<VendCredentialsRequest, VendCredentialsResponse>

@@ -1,14 +1,33 @@
 namespace Tvm.Features.VendCredentials;
 
 /// <summary>
-/// Builds the handler and its clients in the background once the host starts, so that neither start-up nor
-/// the first caller waits for it. A failure here is not fatal: the first /vend meets it again and answers it.
+/// Builds the handler and its clients in the background shortly after TVM starts serving, so that neither the
+/// first health probes nor the first caller wait for it. A failure here is not fatal: the first /vend meets it
+/// again and answers it.
 /// </summary>
-internal sealed partial class VendCredentialsWarmUp(IServiceProvider services, ILogger<VendCredentialsWarmUp> logger) : BackgroundService
+internal sealed partial class VendCredentialsWarmUp(
+    IServiceProvider services,
+    IHostApplicationLifetime lifetime,
+    TimeProvider clock,
+    ILogger<VendCredentialsWarmUp> logger) : BackgroundService
 {
+    // Building the clients takes about 100 ms of CPU; done at once, it competes with the first health probes and
+    // delays readiness by about as much. A pod gets traffic only after its readiness probe has passed and the
+    // endpoint change has spread through the cluster, so a second's wait still has the clients ready first.
+    private static readonly TimeSpan HeadStartForProbes = TimeSpan.FromSeconds(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Task.Yield();
+        try
+        {
+            await WhenServingAsync(stoppingToken);
+            await Task.Delay(HeadStartForProbes, clock, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         try
         {
             _ = services.GetRequiredService<VendCredentialsHandler>();
@@ -17,6 +36,13 @@ internal sealed partial class VendCredentialsWarmUp(IServiceProvider services, I
         {
             WarmUpFailed(e.GetType().Name);
         }
+    }
+
+    private async Task WhenServingAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(stoppingToken);
     }
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Preparing the Kubernetes and STS clients failed ({ExceptionType}); the first /vend will try again")]
