@@ -11,8 +11,10 @@ public sealed class VendCredentialsRequest
     [FromHeader("Authorization", IsRequired = false)]
     public string? Authorization { get; init; }
 
-    /// <summary>The token, once the validator has accepted the header.</summary>
-    public string Token => Authorization is { Length: > 7 } header ? header[BearerPrefix.Length..].Trim() : "";
+    private string? _token;
+
+    /// <summary>The token, once the validator has accepted the header; cut out of the header once, not per use.</summary>
+    public string Token => _token ??= Authorization is { Length: > 7 } header ? header[BearerPrefix.Length..].Trim() : "";
 
     public override string ToString() => nameof(VendCredentialsRequest);
 }
@@ -33,7 +35,7 @@ internal sealed class VendCredentialsRequestValidator : Validator<VendCredential
         RuleFor(request => request.Token)
             .Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("The bearer token is empty.")
-            .Must(token => token.Length <= MaxTokenBytes && System.Text.Encoding.UTF8.GetByteCount(token) <= MaxTokenBytes)
+            .Must(token => token.Length <= MaxTokenBytes / 3 || (token.Length <= MaxTokenBytes && System.Text.Encoding.UTF8.GetByteCount(token) <= MaxTokenBytes))
             .WithMessage($"The bearer token is longer than {MaxTokenBytes / 1024} KiB.")
             .When(request => request.Authorization?.StartsWith(VendCredentialsRequest.BearerPrefix, StringComparison.OrdinalIgnoreCase) == true);
     }
