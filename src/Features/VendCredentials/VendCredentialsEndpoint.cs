@@ -6,9 +6,9 @@ namespace Tvm.Features.VendCredentials;
 /// <remarks>
 /// The handler is resolved per request rather than injected: FastEndpoints builds each endpoint once while
 /// mapping routes, and the handler's clients (kubeconfig, AWS SDK) are too slow to build on the way to the
-/// first 200 from /healthz. <see cref="VendCredentialsWarmUp"/> builds them shortly after start instead.
+/// first 200 from /healthz. <see cref="VendCredentialsWarmUp"/> builds them off the request path instead.
 /// </remarks>
-public sealed partial class VendCredentialsEndpoint(ILogger<VendCredentialsEndpoint> logger)
+internal sealed partial class VendCredentialsEndpoint(VendCredentialsWarmUp warmUp, ILogger<VendCredentialsEndpoint> logger)
     : Endpoint<VendCredentialsRequest, VendCredentialsResponse>
 {
     public const int MaxBodyBytes = 64 * 1024;
@@ -49,6 +49,7 @@ public sealed partial class VendCredentialsEndpoint(ILogger<VendCredentialsEndpo
                 throw new VendException(VendError.MissingBearerToken, ValidationFailures[0].ErrorMessage);
             }
 
+            await warmUp.WhenFinishedAsync();
             var handler = Resolve<VendCredentialsHandler>();
             var credentials = await handler.HandleAsync(req.Token, found => identity = found, ct);
             HttpContext.Response.Headers.CacheControl = "no-store";

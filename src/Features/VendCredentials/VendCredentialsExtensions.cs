@@ -5,5 +5,6 @@ public static class VendCredentialsExtensions
     public static IServiceCollection AddVendCredentials(this IServiceCollection services) =>
         services
             .AddSingleton<VendCredentialsHandler>()
-            .AddHostedService<VendCredentialsWarmUp>();
+            .AddSingleton<VendCredentialsWarmUp>()
+            .AddHostedService(provider => provider.GetRequiredService<VendCredentialsWarmUp>());
 }
