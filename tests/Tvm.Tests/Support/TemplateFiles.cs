@@ -1,3 +1,5 @@
+[assembly: AssemblyFixture(typeof(Tvm.Tests.Support.TemplateFilesCleanup))]
+
 namespace Tvm.Tests.Support;
 
 /// <summary>Policy templates written to disk, as operators mount them.</summary>
@@ -10,6 +12,14 @@ public static class TemplateFiles
         var path = Path.Combine(Folder, $"{Guid.NewGuid():N}.json");
         File.WriteAllText(path, content);
         return path;
+    }
+
+    internal static void DeleteAll()
+    {
+        if (Directory.Exists(Folder))
+        {
+            Directory.Delete(Folder, recursive: true);
+        }
     }
 
     /// <summary>Uses every variable so a test can check exactly what reached STS.</summary>
@@ -25,4 +35,10 @@ public static class TemplateFiles
           ]
         }
         """;
+}
+
+/// <summary>Removes the written templates once every test has run.</summary>
+public sealed class TemplateFilesCleanup : IDisposable
+{
+    public void Dispose() => TemplateFiles.DeleteAll();
 }
