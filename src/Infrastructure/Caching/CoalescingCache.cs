@@ -57,7 +57,7 @@ public sealed class CoalescingCache<TValue> : IDisposable
 
         return _coalescer.GetOrCreateAsync(
             _keyPrefix + key,
-            (Cache: this, Key: key, State: state, Create: create, Caller: Activity.Current),
+            (Cache: this, Key: key, State: state, Create: create, Caller: ExecutionContext.Capture()),
             static async (flight, cancellationToken) =>
             {
                 // A flight that finished just before this one started has already filled the entry.
@@ -66,9 +66,7 @@ public sealed class CoalescingCache<TValue> : IDisposable
                     return filled;
                 }
 
-                // The flight runs outside its first caller's execution context; parent its spans on that caller.
-                Activity.Current = flight.Caller;
-                var (value, freshUntil) = await flight.Create(flight.State, cancellationToken).ConfigureAwait(false);
+                var (value, freshUntil) = await InCallerContext(flight.Caller, () => flight.Create(flight.State, cancellationToken)).ConfigureAwait(false);
                 if (freshUntil > flight.Cache._clock.GetUtcNow())
                 {
                     flight.Cache._entries.Set(flight.Key, value, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = freshUntil });
@@ -81,6 +79,22 @@ public sealed class CoalescingCache<TValue> : IDisposable
     }
 
     public void Dispose() => _entries.Dispose();
+
+    /// <summary>
+    /// A flight runs in HybridCache's execution context, not in that of the caller that started it. The upstream
+    /// call is started in the caller's, so that its spans and log lines (request id included) belong to that request.
+    /// </summary>
+    private static ValueTask<TResult> InCallerContext<TResult>(ExecutionContext? caller, Func<ValueTask<TResult>> start)
+    {
+        if (caller is null)
+        {
+            return start();
+        }
+
+        ValueTask<TResult> started = default;
+        ExecutionContext.Run(caller, _ => started = start(), null);
+        return started;
+    }
 
     private sealed class TimeProviderClock(TimeProvider clock) : ISystemClock
     {

@@ -236,7 +236,7 @@ public sealed class VendCredentialsTests : IAsyncLifetime
         await response.ShouldBeCredentialsAsync();
         Kubernetes.TokenReviewCount.Should().Be(2);
         app.Logs.Lines.Should().ContainSingle(line => line.Contains("TokenReview attempt 1 failed", StringComparison.Ordinal))
-            .Which.Should().Contain("\"Level\":\"Warning\"");
+            .Which.Should().Contain("\"Level\":\"Warning\"").And.Contain("\"RequestId\":");
     }
 
     [Fact]
