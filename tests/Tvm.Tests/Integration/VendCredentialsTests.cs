@@ -228,7 +228,9 @@ public sealed class VendCredentialsTests : IAsyncLifetime
     [InlineData(KubernetesFault.Hang)]
     public async Task A_transient_Kubernetes_fault_is_retried(KubernetesFault fault)
     {
-        await using var app = new TvmApp(_upstreams, new Dictionary<string, string?> { ["UPSTREAM_TIMEOUT_SECONDS"] = "1" });
+        // 2 s per attempt: a hang costs the first attempt that long, and the retry after a 429's one-second
+        // Retry-After still has seconds to spare before the deadline of two attempts' time, on a busy machine too.
+        await using var app = new TvmApp(_upstreams, new Dictionary<string, string?> { ["UPSTREAM_TIMEOUT_SECONDS"] = "2" });
         Kubernetes.FailNext(fault, count: 1);
 
         using var response = await app.VendAsync(Kubernetes.MintProjectedToken("api", "web"));
