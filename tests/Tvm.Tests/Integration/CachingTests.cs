@@ -1,16 +1,8 @@
 namespace Tvm.Tests.Integration;
 
 /// <summary>The caches as a cluster sees them, through the real clients and emulators.</summary>
-public sealed class CachingTests(Upstreams upstreams) : IAsyncLifetime
+public sealed class CachingTests(Upstreams upstreams)
 {
-    public ValueTask InitializeAsync()
-    {
-        upstreams.Reset();
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
     [Fact]
     public async Task A_thousand_pods_of_one_service_account_starting_together_cause_one_assume_role()
     {

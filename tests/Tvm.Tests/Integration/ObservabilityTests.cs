@@ -13,7 +13,6 @@ public sealed class ObservabilityTests : IAsyncLifetime
     public ObservabilityTests(Upstreams upstreams)
     {
         _upstreams = upstreams;
-        _upstreams.Reset();
         _app = new TvmApp(upstreams);
     }
 

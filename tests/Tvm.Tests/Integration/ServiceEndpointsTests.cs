@@ -4,11 +4,7 @@ public sealed class ServiceEndpointsTests(Upstreams upstreams) : IAsyncLifetime
 {
     private readonly TvmApp _app = new(upstreams);
 
-    public ValueTask InitializeAsync()
-    {
-        upstreams.Reset();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 

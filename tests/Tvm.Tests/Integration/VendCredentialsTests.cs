@@ -14,7 +14,6 @@ public sealed class VendCredentialsTests : IAsyncLifetime
     public VendCredentialsTests(Upstreams upstreams)
     {
         _upstreams = upstreams;
-        _upstreams.Reset();
         _app = new TvmApp(upstreams);
     }
 

@@ -29,7 +29,7 @@ public sealed class Upstreams : IAsyncLifetime
         Environment.SetEnvironmentVariable("AWS_EC2_METADATA_DISABLED", "true");
     }
 
-    /// <summary>Back to a healthy, fast, empty-handed pair before each test.</summary>
+    /// <summary>Back to a healthy, fast, empty-handed pair; <see cref="RestoreHealthyUpstreamsAttribute"/> calls it before each test.</summary>
     public void Reset()
     {
         Kubernetes.Fault = KubernetesFault.None;
