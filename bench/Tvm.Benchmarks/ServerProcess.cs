@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+
+using Tvm.Emulators.Hosting;
 
 namespace Tvm.Benchmarks;
 
@@ -47,7 +48,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             throw new FileNotFoundException($"{assemblyPath} is missing: build bench/Tvm.Benchmarks first.", assemblyPath);
         }
 
-        var port = FreePort();
+        var port = TvmProcess.FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList = { assemblyPath },
@@ -122,12 +123,5 @@ internal sealed class ServerProcess : IAsyncDisposable
         ChildProcesses.Kill(_process);
         await Task.WhenAll(_stdout.Completion, _stderr.Completion).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
