@@ -19,5 +19,5 @@ public sealed class CachingCredentialIssuer(ICredentialIssuer inner, CoalescingC
 
     // '|' appears in none of the parts; HybridCache refuses to coalesce keys with control characters.
     private static string KeyFor(CredentialRequest request) =>
-        string.Concat(request.RoleArn, "|", request.RoleSessionName, "|", request.Policy.Sha256, "|", request.Duration.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{request.RoleArn}|{request.RoleSessionName}|{request.Policy.Sha256}|{request.Duration.Ticks}");
 }

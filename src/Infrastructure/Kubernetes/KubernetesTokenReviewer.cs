@@ -57,7 +57,7 @@ internal sealed class KubernetesTokenReviewer(IKubernetes kubernetes, IOptions<T
         catch (TimeoutRejectedException)
         {
             throw new VendException(VendError.KubernetesUnavailable,
-                $"The Kubernetes API did not answer the TokenReview within {_attemptTimeout.TotalSeconds:0.#} s, in any attempt.");
+                $"The Kubernetes API did not answer the TokenReview's last attempt within {_attemptTimeout.TotalSeconds:0.#} s.");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
