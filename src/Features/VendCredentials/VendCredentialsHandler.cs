@@ -22,7 +22,16 @@ public sealed class VendCredentialsHandler(
         onIdentified(identity);
         Activity.Current?.SetWorkloadTags(identity);
 
-        var policy = policyRenderer.Render(identity);
+        SessionPolicy policy;
+        try
+        {
+            policy = policyRenderer.Render(identity);
+        }
+        catch (PolicyRenderException e)
+        {
+            throw new VendException(VendError.PolicyRenderFailed, e.Message);
+        }
+
         var request = new CredentialRequest(_roleArn, RoleSessionName.For(identity), policy, _sessionDuration);
         return await credentialIssuer.IssueAsync(request, cancellationToken);
     }

@@ -72,7 +72,7 @@ public sealed class PolicyTemplate : IPolicyRenderer
     }
 
     /// <summary>Renders the policy for one identity and returns it minified.</summary>
-    /// <exception cref="VendException">With <see cref="VendError.PolicyRenderFailed"/>.</exception>
+    /// <exception cref="PolicyRenderException">The template failed to render, rendered invalid JSON or too much of it.</exception>
     public SessionPolicy Render(WorkloadIdentity identity) => new(Minify(RenderText(identity)));
 
     private string RenderText(WorkloadIdentity identity)
@@ -103,7 +103,7 @@ public sealed class PolicyTemplate : IPolicyRenderer
         }
         catch (ScriptRuntimeException e)
         {
-            throw new VendException(VendError.PolicyRenderFailed, $"The policy template failed to render: {e.OriginalMessage} at {e.Span.ToStringSimple()}.");
+            throw new PolicyRenderException($"The policy template failed to render: {e.OriginalMessage} at {e.Span.ToStringSimple()}.");
         }
     }
 
@@ -149,7 +149,7 @@ public sealed class PolicyTemplate : IPolicyRenderer
             using var document = JsonDocument.Parse(rendered);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                throw new VendException(VendError.PolicyRenderFailed,
+                throw new PolicyRenderException(
                     $"The policy template rendered a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}, not the JSON object an IAM policy is.");
             }
 
@@ -158,14 +158,14 @@ public sealed class PolicyTemplate : IPolicyRenderer
         }
         catch (JsonException e)
         {
-            throw new VendException(VendError.PolicyRenderFailed,
+            throw new PolicyRenderException(
                 $"The policy template rendered invalid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).");
         }
 
         var policy = System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
         if (policy.Length > MaxPolicyLength)
         {
-            throw new VendException(VendError.PolicyRenderFailed,
+            throw new PolicyRenderException(
                 $"The rendered policy is {policy.Length} characters after minifying; STS accepts at most {MaxPolicyLength}.");
         }
 
@@ -174,3 +174,6 @@ public sealed class PolicyTemplate : IPolicyRenderer
 }
 
 public sealed class PolicyTemplateException(string message) : Exception(message);
+
+/// <summary>A template failed to render for one identity; the message is safe to show the caller.</summary>
+public sealed class PolicyRenderException(string message) : Exception(message);

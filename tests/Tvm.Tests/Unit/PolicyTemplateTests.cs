@@ -88,8 +88,7 @@ public sealed class PolicyTemplateTests
     {
         var render = () => Render(source, Api);
 
-        var failure = render.Should().Throw<VendException>().Which;
-        failure.Error.Should().Be(VendError.PolicyRenderFailed);
+        var failure = render.Should().Throw<PolicyRenderException>().Which;
         failure.Message.Should().ContainEquivalentOf(expectedDetail);
     }
 
@@ -100,8 +99,7 @@ public sealed class PolicyTemplateTests
             $$$"""{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/{{ namespace }}/{{{i}}}"}"""));
         var render = () => Render($$"""{"Version":"2012-10-17","Statement":[{{statements}}]}""", Api);
 
-        var failure = render.Should().Throw<VendException>().Which;
-        failure.Error.Should().Be(VendError.PolicyRenderFailed);
+        var failure = render.Should().Throw<PolicyRenderException>().Which;
         failure.Message.Should().MatchRegex(@"is \d{4} characters").And.Contain("2048");
     }
 
