@@ -3,7 +3,7 @@ using Tvm.Emulators.Sts;
 using Tvm.Infrastructure.Kubernetes;
 using Tvm.Infrastructure.Templating;
 
-namespace Tvm.Tests.Integration;
+namespace Tvm.Tests.Features.VendCredentials;
 
 /// <summary>/vend end to end: the real KubernetesClient and AWS SDK against the emulators.</summary>
 public sealed class VendCredentialsTests : IAsyncLifetime

@@ -1,4 +1,4 @@
-namespace Tvm.Tests.Integration;
+namespace Tvm.Tests.Features;
 
 public sealed class ServiceEndpointsTests(Upstreams upstreams) : IAsyncLifetime
 {

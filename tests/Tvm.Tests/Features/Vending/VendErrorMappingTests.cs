@@ -1,4 +1,4 @@
-namespace Tvm.Tests.Unit;
+namespace Tvm.Tests.Features.Vending;
 
 public sealed class VendErrorMappingTests
 {

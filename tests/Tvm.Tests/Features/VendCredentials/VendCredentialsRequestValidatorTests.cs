@@ -1,6 +1,6 @@
 using Tvm.Features.VendCredentials;
 
-namespace Tvm.Tests.Unit;
+namespace Tvm.Tests.Features.VendCredentials;
 
 public sealed class VendCredentialsRequestValidatorTests
 {

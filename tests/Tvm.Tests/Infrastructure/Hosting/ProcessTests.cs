@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Tvm.Emulators.Hosting;
 
-namespace Tvm.Tests.Integration;
+namespace Tvm.Tests.Infrastructure.Hosting;
 
 /// <summary>TVM as a real process: start-up checks, exit codes and what it writes to stdout.</summary>
 public sealed class ProcessTests(Upstreams upstreams)

@@ -1,7 +1,7 @@
-namespace Tvm.Tests.Integration;
+namespace Tvm.Tests.Features.Vending;
 
 /// <summary>The caches as a cluster sees them, through the real clients and emulators.</summary>
-public sealed class CachingTests(Upstreams upstreams)
+public sealed class VendCachingTests(Upstreams upstreams)
 {
     [Fact]
     public async Task A_thousand_pods_of_one_service_account_starting_together_cause_one_assume_role()

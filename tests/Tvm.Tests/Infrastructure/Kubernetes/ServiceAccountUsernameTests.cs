@@ -1,6 +1,6 @@
 using Tvm.Infrastructure.Kubernetes;
 
-namespace Tvm.Tests.Unit;
+namespace Tvm.Tests.Infrastructure.Kubernetes;
 
 public sealed class ServiceAccountUsernameTests
 {

@@ -1,4 +1,4 @@
-namespace Tvm.Tests.Integration;
+namespace Tvm.Tests.Sandbox;
 
 /// <summary>The README's "run it" command, run once to its first vend.</summary>
 public sealed class SandboxTests

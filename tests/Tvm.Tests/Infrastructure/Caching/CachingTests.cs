@@ -9,7 +9,7 @@ using Tvm.Infrastructure.Kubernetes;
 using Tvm.Infrastructure.Sts;
 using Tvm.Infrastructure.Templating;
 
-namespace Tvm.Tests.Unit;
+namespace Tvm.Tests.Infrastructure.Caching;
 
 /// <summary>Cache semantics on a fake clock: no sleeps, no real time.</summary>
 public sealed class CachingTests : IDisposable
@@ -103,7 +103,7 @@ public sealed class CachingTests : IDisposable
         var token = Jwt(_clock.GetUtcNow().AddHours(1));
 
         var first = () => reviewer.ReviewAsync(token, TestContext.Current.CancellationToken).AsTask();
-        await first.Should().ThrowAsync<VendException>();
+        await first.Should().ThrowAsync<TokenReviewException>();
         (await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken)).Should().Be(Web);
         inner.Calls.Should().Be(2);
     }
@@ -178,7 +178,7 @@ public sealed class CachingTests : IDisposable
         var issuer = Issuer(inner);
 
         var first = () => issuer.IssueAsync(Request(), TestContext.Current.CancellationToken).AsTask();
-        await first.Should().ThrowAsync<VendException>();
+        await first.Should().ThrowAsync<AssumeRoleException>();
         await issuer.IssueAsync(Request(), TestContext.Current.CancellationToken);
 
         inner.Calls.Should().Be(2);
@@ -287,7 +287,7 @@ public sealed class CachingTests : IDisposable
                 await Gate.Task;
             }
 
-            return call <= FailuresFirst ? throw new VendException(VendError.KubernetesUnavailable, "down") : new WorkloadIdentity("api", "web");
+            return call <= FailuresFirst ? throw new TokenReviewException(TokenReviewFailure.Unavailable, "down") : new WorkloadIdentity("api", "web");
         }
     }
 
@@ -309,7 +309,7 @@ public sealed class CachingTests : IDisposable
             }
 
             return call <= FailuresFirst
-                ? throw new VendException(VendError.StsThrottled, "slow down")
+                ? throw new AssumeRoleException(AssumeRoleFailure.Throttled, "slow down")
                 : new AwsCredentials($"ASIA{call}", "secret", "token", clock.GetUtcNow() + Lifetime);
         }
     }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Serilog.Events;
 using Tvm.Infrastructure.Configuration;
 
-namespace Tvm.Tests.Unit;
+namespace Tvm.Tests.Infrastructure.Configuration;
 
 public sealed class TvmOptionsValidatorTests
 {
@@ -11,6 +11,8 @@ public sealed class TvmOptionsValidatorTests
     {
         ["AWS_ROLE_ARN"] = "arn:aws:iam::123456789012:role/tvm-workloads",
         ["AWS_REGION"] = "eu-west-1",
+        ["POLICY_TEMPLATE_PATH"] = TvmApp.ShippedTemplatePath,
+        ["KUBECONFIG"] = TemplateFiles.Write("apiVersion: v1\nkind: Config\n"),
     };
 
     private static (TvmOptions Options, ValidateOptionsResult Result) Bind(Dictionary<string, string?> overrides)
@@ -35,7 +37,8 @@ public sealed class TvmOptionsValidatorTests
         result.Succeeded.Should().BeTrue(result.FailureMessage);
         options.Port.Should().Be(8000);
         options.LogLevel.Should().Be(LogEventLevel.Information);
-        options.PolicyTemplatePath.Should().Be("/etc/token-vending-machine/policy.json");
+        Bind(new() { ["POLICY_TEMPLATE_PATH"] = null }).Options.PolicyTemplatePath.Should().Be("/etc/token-vending-machine/policy.json");
+        options.ServesTls.Should().BeFalse();
         options.SessionDurationSeconds.Should().Be(3600);
         options.TokenAudiences.Should().BeEmpty();
         options.TokenReviewCacheSeconds.Should().Be(10);
@@ -57,12 +60,25 @@ public sealed class TvmOptionsValidatorTests
     [InlineData("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of")]
     [InlineData("TOKEN_REVIEW_CACHE_SECONDS", "-1", "TOKEN_REVIEW_CACHE_SECONDS must be 0")]
     [InlineData("UPSTREAM_TIMEOUT_SECONDS", "0", "UPSTREAM_TIMEOUT_SECONDS must be between 1 and 30")]
+    [InlineData("POLICY_TEMPLATE_PATH", "/nonexistent/policy.json", "POLICY_TEMPLATE_PATH: no file at '/nonexistent/policy.json'")]
+    [InlineData("KUBECONFIG", "/nonexistent/kubeconfig", "KUBECONFIG: not running in a Kubernetes pod and no kubeconfig file at '/nonexistent/kubeconfig'")]
+    [InlineData("TLS_CERT_PATH", "/etc/passwd", "TLS_CERT_PATH and TLS_KEY_PATH go together")]
+    [InlineData("TLS_KEY_PATH", "/etc/passwd", "TLS_CERT_PATH and TLS_KEY_PATH go together")]
     public void Each_problem_names_its_variable(string variable, string value, string expected)
     {
         var (_, result) = Bind(new() { [variable] = value });
 
         result.Failed.Should().BeTrue();
         result.Failures.Should().ContainSingle().Which.Should().StartWith(expected);
+    }
+
+    [Fact]
+    public void Tls_files_must_exist()
+    {
+        var (options, result) = Bind(new() { ["TLS_CERT_PATH"] = "/nonexistent/tls.crt", ["TLS_KEY_PATH"] = TvmApp.ShippedTemplatePath });
+
+        options.ServesTls.Should().BeTrue();
+        result.Failures.Should().ContainSingle().Which.Should().StartWith("TLS_CERT_PATH: no file at '/nonexistent/tls.crt'");
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using Tvm.Emulators.Kubernetes;
 using Tvm.Emulators.Sts;
 using Tvm.Infrastructure.Telemetry;
 
-namespace Tvm.Tests.Integration;
+namespace Tvm.Tests.Infrastructure.Telemetry;
 
 /// <summary>Request ids, the outcome log line, traces, and that no secret ever reaches a log line.</summary>
 public sealed class ObservabilityTests : IAsyncLifetime
@@ -63,7 +63,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         outcomes.Should().HaveCount(3);
         var first = outcomes[0];
         first.GetProperty("Level").GetString().Should().Be("Information");
-        first.GetProperty("Message").GetString().Should().Be($"Vend for api/web: 200 Issued in {first.GetProperty("ElapsedMs").GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture)} ms");
+        first.GetProperty("Message").GetString().Should().Be($"Vend for api/web via /vend: 200 Issued in {first.GetProperty("ElapsedMs").GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture)} ms");
         first.GetProperty("Namespace").GetString().Should().Be("api");
         first.GetProperty("ServiceAccount").GetString().Should().Be("web");
         first.GetProperty("StatusCode").GetInt32().Should().Be(200);

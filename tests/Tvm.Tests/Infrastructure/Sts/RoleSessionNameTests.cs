@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Tvm.Infrastructure.Sts;
 
-namespace Tvm.Tests.Unit;
+namespace Tvm.Tests.Infrastructure.Sts;
 
 public sealed partial class RoleSessionNameTests
 {
