@@ -14,4 +14,6 @@ public static class EnvironmentNames
     public const string CredentialCacheSize = "CREDENTIAL_CACHE_SIZE";
     public const string UpstreamTimeoutSeconds = "UPSTREAM_TIMEOUT_SECONDS";
     public const string Kubeconfig = "KUBECONFIG";
+    public const string TlsCertPath = "TLS_CERT_PATH";
+    public const string TlsKeyPath = "TLS_KEY_PATH";
 }

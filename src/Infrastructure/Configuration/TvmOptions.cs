@@ -19,9 +19,14 @@ public sealed class TvmOptions
     public int CredentialCacheSize { get; set; } = DefaultCacheSize;
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(4);
     public string? KubeconfigPath { get; set; }
+    public string? TlsCertPath { get; set; }
+    public string? TlsKeyPath { get; set; }
 
     /// <summary>Values that were present but could not be read as their type; reported by the validator.</summary>
     internal List<string> UnreadableValues { get; } = [];
 
     public TimeSpan SessionDuration => TimeSpan.FromSeconds(SessionDurationSeconds);
+
+    /// <summary>Both TLS files given: PORT serves HTTPS only.</summary>
+    public bool ServesTls => TlsCertPath is not null && TlsKeyPath is not null;
 }

@@ -15,6 +15,8 @@ internal sealed class TvmOptionsBinder(IConfiguration configuration) : IConfigur
         options.Region = configuration[EnvironmentNames.Region]?.Trim() ?? "";
         options.PolicyTemplatePath = NonEmpty(configuration[EnvironmentNames.PolicyTemplatePath]) ?? TvmOptions.DefaultPolicyTemplatePath;
         options.KubeconfigPath = NonEmpty(configuration[EnvironmentNames.Kubeconfig]);
+        options.TlsCertPath = NonEmpty(configuration[EnvironmentNames.TlsCertPath]);
+        options.TlsKeyPath = NonEmpty(configuration[EnvironmentNames.TlsKeyPath]);
         options.TokenAudiences = (configuration[EnvironmentNames.TokenAudiences] ?? "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Distinct(StringComparer.Ordinal)

@@ -55,6 +55,19 @@ internal sealed partial class TvmOptionsValidator : IValidateOptions<TvmOptions>
             problems.Add($"{EnvironmentNames.UpstreamTimeoutSeconds} must be between 1 and 30; got {options.UpstreamTimeout.TotalSeconds}.");
         }
 
+        if (options.TlsCertPath is null != options.TlsKeyPath is null)
+        {
+            problems.Add($"{EnvironmentNames.TlsCertPath} and {EnvironmentNames.TlsKeyPath} go together: set both to serve HTTPS, or neither for plain HTTP.");
+        }
+
+        RequireFile(problems, EnvironmentNames.TlsCertPath, options.TlsCertPath, "the PEM certificate chain");
+        RequireFile(problems, EnvironmentNames.TlsKeyPath, options.TlsKeyPath, "the PEM private key");
+        RequireFile(problems, EnvironmentNames.PolicyTemplatePath, options.PolicyTemplatePath, "the policy template");
+        if (!Kubeconfig.IsInCluster && Kubeconfig.Find(options.KubeconfigPath) is null)
+        {
+            problems.Add($"{EnvironmentNames.Kubeconfig}: not running in a Kubernetes pod and no kubeconfig file at '{options.KubeconfigPath ?? Kubeconfig.DefaultPath}'.");
+        }
+
         foreach (var audience in options.TokenAudiences)
         {
             if (audience.Any(char.IsWhiteSpace))
@@ -64,6 +77,14 @@ internal sealed partial class TvmOptionsValidator : IValidateOptions<TvmOptions>
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    private static void RequireFile(List<string> problems, string variable, string? path, string what)
+    {
+        if (path is not null && !File.Exists(path))
+        {
+            problems.Add($"{variable}: no file at '{path}' ({what}).");
+        }
     }
 
     [GeneratedRegex(@"^arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")]

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace Tvm.Infrastructure.Hosting;
+
+public static class HostingExtensions
+{
+    /// <summary>Room for a token somewhat over the 16 KiB accepted, so that one is answered 401 rather than 431.</summary>
+    private const int MaxRequestHeadersBytes = 64 * 1024;
+
+    /// <summary>
+    /// One port, plain HTTP or, with TLS_CERT_PATH and TLS_KEY_PATH, HTTPS only (TLS 1.2 or later) with a
+    /// certificate that is re-read when its files change.
+    /// </summary>
+    public static WebApplicationBuilder AddTvmHosting(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(new StartupCheck(EnvironmentNames.TlsCertPath, provider =>
+        {
+            if (provider.GetRequiredService<IOptions<TvmOptions>>().Value.ServesTls)
+            {
+                _ = provider.GetRequiredService<ServerCertificate>();
+            }
+        }));
+        builder.Services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<TvmOptions>>().Value;
+            return new ServerCertificate(
+                options.TlsCertPath!,
+                options.TlsKeyPath!,
+                provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<ServerCertificate>>(),
+                ServerCertificate.DefaultPollInterval);
+        });
+
+        // Kestrel is configured before options are validated; an invalid PORT falls back here and then fails validation.
+        var configuration = builder.Configuration;
+        var port = int.TryParse(configuration[EnvironmentNames.Port], NumberStyles.Integer, CultureInfo.InvariantCulture, out var configured)
+            && configured is >= 1 and <= 65535 ? configured : 8000;
+        var tls = !string.IsNullOrWhiteSpace(configuration[EnvironmentNames.TlsCertPath]) && !string.IsNullOrWhiteSpace(configuration[EnvironmentNames.TlsKeyPath]);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestHeadersTotalSize = MaxRequestHeadersBytes;
+            kestrel.ListenAnyIP(port, listen =>
+            {
+                if (tls)
+                {
+                    var certificate = kestrel.ApplicationServices.GetRequiredService<ServerCertificate>();
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = _ => ValueTask.FromResult(new System.Net.Security.SslServerAuthenticationOptions
+                        {
+                            ServerCertificateContext = certificate.Current,
+                            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                        }),
+                    });
+                }
+            });
+        });
+        return builder;
+    }
+}
