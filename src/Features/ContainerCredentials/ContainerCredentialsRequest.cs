@@ -1,0 +1,33 @@
+namespace Tvm.Features.ContainerCredentials;
+
+public sealed class ContainerCredentialsRequest
+{
+    /// <summary>
+    /// The token file's content as the AWS SDKs send it (no scheme), or <c>Bearer &lt;token&gt;</c>. Optional for
+    /// binding so that a missing header is answered 401 by the validator rather than 400.
+    /// </summary>
+    [FromHeader("Authorization", IsRequired = false)]
+    public string? Authorization { get; init; }
+
+    private string? _token;
+
+    /// <summary>The token, cut out of the header once, not per use.</summary>
+    public string Token => _token ??= ServiceAccountToken.FromContainerAuthorization(Authorization);
+
+    public override string ToString() => nameof(ContainerCredentialsRequest);
+}
+
+internal sealed class ContainerCredentialsRequestValidator : Validator<ContainerCredentialsRequest>
+{
+    public ContainerCredentialsRequestValidator()
+    {
+        RuleFor(request => request.Authorization)
+            .NotEmpty()
+            .WithMessage("The Authorization header is missing: set AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE to the service-account token's path, or send 'Authorization: <token>'.");
+
+        RuleFor(request => request.Token)
+            .Cascade(CascadeMode.Stop)
+            .MustBeUsableToken()
+            .When(request => !string.IsNullOrWhiteSpace(request.Authorization));
+    }
+}
