@@ -1,7 +1,6 @@
 using Tvm.Features.Health;
-using Tvm.Features.VendCredentials;
 using Tvm.Infrastructure;
-using Tvm.Infrastructure.Caching;
+using Tvm.Infrastructure.Hosting;
 using Tvm.Infrastructure.Kubernetes;
 using Tvm.Infrastructure.Logging;
 using Tvm.Infrastructure.Sts;
@@ -13,13 +12,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddTvmOptions();
 builder.AddTvmLogging();
 builder.AddTvmTelemetry();
+builder.AddTvmHosting();
 builder.Services
     .AddTvmProblemDetails()
     .AddPolicyTemplating()
     .AddKubernetesTokenReview()
     .AddStsCredentials()
-    .AddTvmCaching()
-    .AddVendCredentials()
+    .AddCredentialVending()
     .AddTvmHealthChecks()
     .AddTvmApi();
 
@@ -30,6 +29,7 @@ if (!app.ValidateConfiguration())
 }
 
 app.UseTvmPipeline();
+app.MapTvmHealthChecks();
 await app.RunAsync();
 return 0;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Serialization;
 using Tvm.Infrastructure.Sts;
 
@@ -25,7 +24,7 @@ public sealed class VendCredentialsResponse
         AccessKeyId = credentials.AccessKeyId,
         SecretAccessKey = credentials.SecretAccessKey,
         SessionToken = credentials.SessionToken,
-        Expiration = credentials.Expiration.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        Expiration = credentials.ExpirationText,
     };
 
     public override string ToString() => nameof(VendCredentialsResponse);

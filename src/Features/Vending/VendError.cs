@@ -1,4 +1,4 @@
-namespace Tvm.Infrastructure.Errors;
+namespace Tvm.Features.Vending;
 
 /// <summary>Every way a vend can fail. <see cref="VendErrorMapping"/> turns each into its HTTP answer.</summary>
 public enum VendError
@@ -14,10 +14,7 @@ public enum VendError
     StsUnavailable,
 }
 
-/// <summary>
-/// A failure whose message is safe to show the caller. It never wraps the exception it replaces:
-/// upstream exceptions can carry the reviewed token (KubernetesClient keeps the request body).
-/// </summary>
+/// <summary>A failed vend whose message is safe to show the caller: it never quotes a token or a secret.</summary>
 public sealed class VendException(VendError error, string detail) : Exception(detail)
 {
     public VendError Error { get; } = error;

@@ -1,7 +1,7 @@
 using Microsoft.Net.Http.Headers;
 using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
 
-namespace Tvm.Infrastructure.Errors;
+namespace Tvm.Features.Vending;
 
 /// <summary>The one place where a vend failure becomes a status code, a title and the headers that go with it.</summary>
 public static class VendErrorMapping
@@ -22,11 +22,11 @@ public static class VendErrorMapping
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
     };
 
-    public static async Task WriteAsync(HttpContext context, VendException failure)
+    public static async Task WriteProblemAsync(HttpContext context, VendError error, string detail)
     {
-        var (status, title) = Describe(failure.Error);
+        var (status, title) = Describe(error);
         var headers = context.Response.Headers;
-        switch (failure.Error)
+        switch (error)
         {
             case VendError.MissingBearerToken:
                 headers.WWWAuthenticate = "Bearer";
@@ -47,7 +47,7 @@ public static class VendErrorMapping
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = failure.Message },
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
         });
     }
 }

@@ -1,33 +1,35 @@
-namespace Tvm.Features.VendCredentials;
+namespace Tvm.Features.Vending;
 
 /// <summary>
-/// Builds the handler and its clients (kubeconfig, AWS SDK: about 100 ms of CPU) off the request path: a second
-/// after TVM starts serving, or at once when the first /vend arrives sooner. Waiting that second keeps the build
+/// Builds the <see cref="VendClients"/> (kubeconfig, AWS SDK: about 100 ms of CPU) off the request path: a second
+/// after TVM starts serving, or at once when the first vend arrives sooner. Waiting that second keeps the build
 /// from competing with the first health probes; a pod gets traffic only after its readiness probe has passed and
 /// the endpoint change has spread, which usually takes longer. Callers that arrive during the build await it
 /// without holding a thread, so a burst of first requests cannot starve the thread pool. A failed build is not
-/// fatal: resolving the handler meets the failure again, and the first /vend answers it.
+/// fatal: the next caller builds again and meets the failure itself.
 /// </summary>
-internal sealed partial class VendCredentialsWarmUp(
+public sealed partial class VendingWarmUp(
     IServiceProvider services,
     IHostApplicationLifetime lifetime,
     TimeProvider clock,
-    ILogger<VendCredentialsWarmUp> logger) : BackgroundService
+    ILogger<VendingWarmUp> logger) : BackgroundService
 {
     private static readonly TimeSpan HeadStartForProbes = TimeSpan.FromSeconds(1);
 
     private readonly TaskCompletionSource _wanted = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<VendClients> _built = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Starts the build if it has not started, and completes when it has finished, successfully or not.</summary>
-    public Task WhenFinishedAsync()
+    /// <summary>The clients, once built; starts the build if it has not started.</summary>
+    public ValueTask<VendClients> ClientsAsync()
     {
-        if (!_finished.Task.IsCompleted)
+        var built = _built.Task;
+        if (built.IsCompletedSuccessfully)
         {
-            _wanted.TrySetResult();
+            return ValueTask.FromResult(built.Result);
         }
 
-        return _finished.Task;
+        _wanted.TrySetResult();
+        return new ValueTask<VendClients>(built.IsFaulted ? Task.FromResult(services.GetRequiredService<VendClients>()) : built);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -35,18 +37,16 @@ internal sealed partial class VendCredentialsWarmUp(
         try
         {
             await Task.WhenAny(HeadStartAsync(stoppingToken), _wanted.Task).Unwrap();
-            _ = services.GetRequiredService<VendCredentialsHandler>();
+            _built.TrySetResult(services.GetRequiredService<VendClients>());
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            _built.TrySetCanceled(stoppingToken);
         }
         catch (Exception e)
         {
             WarmUpFailed(e.GetType().Name);
-        }
-        finally
-        {
-            _finished.TrySetResult();
+            _built.TrySetException(e);
         }
     }
 
@@ -61,6 +61,6 @@ internal sealed partial class VendCredentialsWarmUp(
         await Task.Delay(HeadStartForProbes, clock, stoppingToken);
     }
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Preparing the Kubernetes and STS clients failed ({ExceptionType}); the first /vend will try again")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Preparing the Kubernetes and STS clients failed ({ExceptionType}); the next vend will try again")]
     private partial void WarmUpFailed(string exceptionType);
 }

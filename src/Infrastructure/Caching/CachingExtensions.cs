@@ -2,32 +2,21 @@ using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tvm.Infrastructure.Kubernetes;
 using Tvm.Infrastructure.Sts;
-using Tvm.Infrastructure.Templating;
 
 namespace Tvm.Infrastructure.Caching;
 
 public static class CachingExtensions
 {
     /// <summary>
-    /// Wraps the token reviewer, the policy renderer and the credential issuer in their caches. Call after
-    /// they are registered: each cache decorates the registration it finds.
+    /// What the caching decorators share: the clock, HybridCache for single flights, and one bounded store per
+    /// cached value type. Each client registers its own cache next to itself; calling this again adds nothing.
     /// </summary>
     public static IServiceCollection AddTvmCaching(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddHybridCache();
-
-        services.AddSingleton(provider => NewCoalescingCache<WorkloadIdentity>(provider, "identity"));
-        services.AddSingleton(provider => NewCoalescingCache<AwsCredentials>(provider, "credentials"));
-
-        Decorate<ITokenReviewer>(services, (provider, inner) =>
-            provider.GetRequiredService<IOptions<TvmOptions>>().Value.TokenReviewCacheSeconds > 0
-                ? ActivatorUtilities.CreateInstance<CachingTokenReviewer>(provider, inner)
-                : inner);
-        Decorate<IPolicyRenderer>(services, (provider, inner) =>
-            CredentialCachingEnabled(provider) ? ActivatorUtilities.CreateInstance<CachingPolicyRenderer>(provider, inner) : inner);
-        Decorate<ICredentialIssuer>(services, (provider, inner) =>
-            CredentialCachingEnabled(provider) ? ActivatorUtilities.CreateInstance<CachingCredentialIssuer>(provider, inner) : inner);
+        services.TryAddSingleton(provider => NewCoalescingCache<WorkloadIdentity>(provider, "identity"));
+        services.TryAddSingleton(provider => NewCoalescingCache<AwsCredentials>(provider, "credentials"));
         return services;
     }
 
@@ -44,21 +33,5 @@ public static class CachingExtensions
             provider.GetRequiredService<TimeProvider>(),
             name,
             size > 0 ? size : TvmOptions.DefaultCacheSize);
-    }
-
-    private static bool CredentialCachingEnabled(IServiceProvider provider) =>
-        provider.GetRequiredService<IOptions<TvmOptions>>().Value.CredentialCacheSize > 0;
-
-    private static void Decorate<TService>(IServiceCollection services, Func<IServiceProvider, TService, TService> decorate)
-        where TService : class
-    {
-        var registration = services.Last(descriptor => descriptor.ServiceType == typeof(TService));
-        services.Remove(registration);
-        services.AddSingleton(provider => decorate(provider, Resolve(provider, registration)));
-
-        static TService Resolve(IServiceProvider provider, ServiceDescriptor registration) => (TService)(
-            registration.ImplementationInstance
-            ?? registration.ImplementationFactory?.Invoke(provider)
-            ?? ActivatorUtilities.CreateInstance(provider, registration.ImplementationType!));
     }
 }

@@ -46,27 +46,27 @@ internal sealed class KubernetesTokenReviewer(IKubernetes kubernetes, IOptions<T
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             // The exception keeps the request body, i.e. the token: only its status code leaves this method.
-            throw new VendException(VendError.KubernetesRefused,
+            throw new TokenReviewException(TokenReviewFailure.CallerRefused,
                 $"The Kubernetes API answered {(int)e.Response.StatusCode} to TVM's TokenReview: check TVM's service account and its RBAC (it needs create on tokenreviews.authentication.k8s.io).");
         }
         catch (HttpOperationException e)
         {
-            throw new VendException(VendError.KubernetesUnavailable,
+            throw new TokenReviewException(TokenReviewFailure.Unavailable,
                 $"The Kubernetes API answered {(int)e.Response.StatusCode} to the TokenReview.");
         }
         catch (TimeoutRejectedException)
         {
-            throw new VendException(VendError.KubernetesUnavailable,
+            throw new TokenReviewException(TokenReviewFailure.Unavailable,
                 $"The Kubernetes API did not answer the TokenReview's last attempt within {_attemptTimeout.TotalSeconds:0.#} s.");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new VendException(VendError.KubernetesUnavailable,
+            throw new TokenReviewException(TokenReviewFailure.Unavailable,
                 $"The Kubernetes API did not answer the TokenReview within {_deadline.TotalSeconds:0.#} s.");
         }
         catch (HttpRequestException e)
         {
-            throw new VendException(VendError.KubernetesUnavailable,
+            throw new TokenReviewException(TokenReviewFailure.Unavailable,
                 $"The Kubernetes API could not be reached ({e.HttpRequestError}).");
         }
     }
@@ -75,20 +75,20 @@ internal sealed class KubernetesTokenReviewer(IKubernetes kubernetes, IOptions<T
     {
         if (status.Authenticated != true)
         {
-            throw new VendException(VendError.InvalidToken,
+            throw new TokenReviewException(TokenReviewFailure.NotAuthenticated,
                 "The Kubernetes API did not authenticate the token: it is invalid, expired, revoked or meant for another audience.");
         }
 
         if (_audiences.Count > 0 && !(status.Audiences ?? []).Any(_audiences.Contains))
         {
-            throw new VendException(VendError.InvalidToken,
+            throw new TokenReviewException(TokenReviewFailure.NotAuthenticated,
                 $"The token is not meant for this service: it must carry one of the audiences {string.Join(", ", _audiences)}.");
         }
 
         var username = status.User?.Username;
         if (!ServiceAccountUsername.TryParse(username, out var ns, out var serviceAccount))
         {
-            throw new VendException(VendError.NotServiceAccount,
+            throw new TokenReviewException(TokenReviewFailure.NotServiceAccount,
                 $"Only Kubernetes service accounts may vend credentials; this token belongs to '{username}'.");
         }
 

@@ -3,11 +3,15 @@ using Microsoft.OpenApi;
 
 namespace Tvm.Infrastructure.OpenApi;
 
+/// <summary>Endpoint metadata: the endpoint takes a Kubernetes service-account token in the Authorization header.</summary>
+public sealed class TakesServiceAccountToken;
+
 /// <summary>
 /// Describes the service-account token as what it is, an HTTP bearer credential, and requires it on the
-/// operations that take it. Without this the Authorization header would show up as a body property.
+/// operations marked <see cref="TakesServiceAccountToken"/>. Without this the Authorization header would show
+/// up as a body property.
 /// </summary>
-internal sealed class BearerTokenDocumentTransformer : IOpenApiDocumentTransformer
+internal sealed class BearerTokenDocumentTransformer : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
 {
     public const string SchemeName = "ServiceAccountToken";
 
@@ -23,19 +27,16 @@ internal sealed class BearerTokenDocumentTransformer : IOpenApiDocumentTransform
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
             BearerFormat = "JWT",
-            Description = "A Kubernetes service-account token: projected (serviceAccountToken volume) or from a kubernetes.io/service-account-token Secret.",
+            Description = "A Kubernetes service-account token: projected (serviceAccountToken volume) or from a kubernetes.io/service-account-token Secret. The container-credentials endpoint also takes the token without a scheme, as the AWS SDKs send it.",
         };
+        return Task.CompletedTask;
+    }
 
-        var requirement = new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, document)] = [] };
-        foreach (var (path, item) in document.Paths)
+    public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<TakesServiceAccountToken>().Any())
         {
-            if (path == "/vend" && item.Operations is { } operations)
-            {
-                foreach (var operation in operations.Values)
-                {
-                    operation.Security = [requirement];
-                }
-            }
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [] }];
         }
 
         return Task.CompletedTask;

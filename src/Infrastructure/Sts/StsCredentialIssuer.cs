@@ -15,6 +15,10 @@ internal sealed class StsCredentialIssuer(IAmazonSecurityTokenService sts, IOpti
     // One retry must fit inside the caller's wait, so the whole call may take two attempts' time.
     private readonly TimeSpan _deadline = options.Value.UpstreamTimeout * 2;
 
+    /// <summary>The account field of an ARN (<c>arn:partition:service:region:account:resource</c>).</summary>
+    private static string? AccountOf(string? arn) =>
+        arn?.Split(':') is { Length: >= 6 } parts && parts[4].Length == 12 && parts[4].All(char.IsAsciiDigit) ? parts[4] : null;
+
     public async ValueTask<AwsCredentials> IssueAsync(CredentialRequest request, CancellationToken cancellationToken)
     {
         using var activity = TvmTelemetry.Source.StartActivity("AssumeRole");
@@ -37,33 +41,34 @@ internal sealed class StsCredentialIssuer(IAmazonSecurityTokenService sts, IOpti
                 credentials.AccessKeyId,
                 credentials.SecretAccessKey,
                 credentials.SessionToken,
-                new DateTimeOffset(DateTime.SpecifyKind(credentials.Expiration ?? DateTime.UtcNow, DateTimeKind.Utc)));
+                new DateTimeOffset(DateTime.SpecifyKind(credentials.Expiration ?? DateTime.UtcNow, DateTimeKind.Utc)),
+                AccountOf(response.AssumedRoleUser?.Arn) ?? AccountOf(request.RoleArn) ?? "");
         }
         catch (AmazonServiceException e) when (ThrottlingCodes.Contains(e.ErrorCode ?? "") || e.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            throw new VendException(VendError.StsThrottled, $"STS throttled AssumeRole ({e.ErrorCode}); retry shortly.");
+            throw new AssumeRoleException(AssumeRoleFailure.Throttled, $"STS throttled AssumeRole ({e.ErrorCode}); retry shortly.");
         }
         catch (AmazonServiceException e) when ((int)e.StatusCode >= 500)
         {
-            throw new VendException(VendError.StsUnavailable, $"STS answered {(int)e.StatusCode} ({e.ErrorCode}).");
+            throw new AssumeRoleException(AssumeRoleFailure.Unavailable, $"STS answered {(int)e.StatusCode} ({e.ErrorCode}).");
         }
         catch (AmazonServiceException e) when (e.StatusCode != 0)
         {
-            throw new VendException(VendError.StsRefused, $"STS refused AssumeRole: {e.ErrorCode}: {e.Message}");
+            throw new AssumeRoleException(AssumeRoleFailure.Refused, $"STS refused AssumeRole: {e.ErrorCode}: {e.Message}");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new VendException(VendError.StsUnavailable, $"STS did not answer within {_deadline.TotalSeconds:0.#} s.");
+            throw new AssumeRoleException(AssumeRoleFailure.Unavailable, $"STS did not answer within {_deadline.TotalSeconds:0.#} s.");
         }
         catch (AmazonClientException)
         {
             // Raised before any answer from STS, most often because the SDK's default chain found no credentials.
-            throw new VendException(VendError.StsUnavailable,
+            throw new AssumeRoleException(AssumeRoleFailure.Unavailable,
                 "The call to STS failed before STS answered: check that TVM has AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, IRSA or an instance profile) and can reach STS.");
         }
         catch (HttpRequestException e)
         {
-            throw new VendException(VendError.StsUnavailable, $"STS could not be reached ({e.HttpRequestError}).");
+            throw new AssumeRoleException(AssumeRoleFailure.Unavailable, $"STS could not be reached ({e.HttpRequestError}).");
         }
     }
 }

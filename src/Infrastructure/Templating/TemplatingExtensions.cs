@@ -1,29 +1,22 @@
+using Tvm.Infrastructure.Caching;
+
 namespace Tvm.Infrastructure.Templating;
 
 public static class TemplatingExtensions
 {
+    /// <summary>The template is parsed once, at start-up: one that cannot be read or parsed stops TVM, naming file, line and column.</summary>
     public static IServiceCollection AddPolicyTemplating(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<TvmOptions>, PolicyTemplateValidator>();
+        services.AddTvmCaching();
         services.AddSingleton(provider => PolicyTemplate.Load(provider.GetRequiredService<IOptions<TvmOptions>>().Value.PolicyTemplatePath));
-        services.AddSingleton<IPolicyRenderer>(provider => provider.GetRequiredService<PolicyTemplate>());
+        services.AddSingleton(new StartupCheck(EnvironmentNames.PolicyTemplatePath, provider => provider.GetRequiredService<PolicyTemplate>()));
+        services.AddSingleton<IPolicyRenderer>(provider =>
+        {
+            var template = provider.GetRequiredService<PolicyTemplate>();
+            return provider.GetRequiredService<IOptions<TvmOptions>>().Value.CredentialCacheSize > 0
+                ? ActivatorUtilities.CreateInstance<CachingPolicyRenderer>(provider, (IPolicyRenderer)template)
+                : template;
+        });
         return services;
-    }
-}
-
-/// <summary>A template that cannot be read or parsed stops start-up, naming the file, line and column.</summary>
-internal sealed class PolicyTemplateValidator : IValidateOptions<TvmOptions>
-{
-    public ValidateOptionsResult Validate(string? name, TvmOptions options)
-    {
-        try
-        {
-            PolicyTemplate.Load(options.PolicyTemplatePath);
-            return ValidateOptionsResult.Success;
-        }
-        catch (PolicyTemplateException e)
-        {
-            return ValidateOptionsResult.Fail($"{EnvironmentNames.PolicyTemplatePath}: {e.Message}");
-        }
     }
 }

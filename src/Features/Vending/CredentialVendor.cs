@@ -1,0 +1,56 @@
+using Tvm.Infrastructure.Kubernetes;
+using Tvm.Infrastructure.Sts;
+using Tvm.Infrastructure.Telemetry;
+using Tvm.Infrastructure.Templating;
+
+namespace Tvm.Features.Vending;
+
+/// <summary>
+/// The one pipeline every credential endpoint runs: token → identity → session policy → credentials. Failures
+/// of the steps become <see cref="VendException"/>s, which the outcome post-processor answers.
+/// </summary>
+public sealed class CredentialVendor(VendingWarmUp warmUp, IOptions<TvmOptions> options)
+{
+    private readonly string _roleArn = options.Value.RoleArn;
+    private readonly TimeSpan _sessionDuration = options.Value.SessionDuration;
+
+    /// <param name="trace">The request's record of the vend; the caller's identity is noted there as soon as it is known.</param>
+    /// <exception cref="VendException">A step failed; the message is safe to show the caller.</exception>
+    public async ValueTask<AwsCredentials> VendAsync(string token, VendTrace trace, CancellationToken cancellationToken)
+    {
+        var clients = await warmUp.ClientsAsync();
+        try
+        {
+            var identity = await clients.TokenReviewer.ReviewAsync(token, cancellationToken);
+            trace.Identity = identity;
+            Activity.Current?.SetWorkloadTags(identity);
+
+            var policy = clients.PolicyRenderer.Render(identity);
+            var request = new CredentialRequest(_roleArn, RoleSessionName.For(identity), policy, _sessionDuration);
+            return await clients.CredentialIssuer.IssueAsync(request, cancellationToken);
+        }
+        catch (TokenReviewException e)
+        {
+            throw new VendException(e.Failure switch
+            {
+                TokenReviewFailure.NotAuthenticated => VendError.InvalidToken,
+                TokenReviewFailure.NotServiceAccount => VendError.NotServiceAccount,
+                TokenReviewFailure.CallerRefused => VendError.KubernetesRefused,
+                _ => VendError.KubernetesUnavailable,
+            }, e.Message);
+        }
+        catch (PolicyRenderException e)
+        {
+            throw new VendException(VendError.PolicyRenderFailed, e.Message);
+        }
+        catch (AssumeRoleException e)
+        {
+            throw new VendException(e.Failure switch
+            {
+                AssumeRoleFailure.Throttled => VendError.StsThrottled,
+                AssumeRoleFailure.Refused => VendError.StsRefused,
+                _ => VendError.StsUnavailable,
+            }, e.Message);
+        }
+    }
+}
