@@ -18,6 +18,11 @@ public static class ServiceAccountToken
     public static string FromContainerAuthorization(string? header)
     {
         var value = header?.Trim() ?? "";
+        if (value.Equals(BearerPrefix.TrimEnd(), StringComparison.OrdinalIgnoreCase))
+        {
+            return "";
+        }
+
         return value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? value[BearerPrefix.Length..].Trim() : value;
     }
 

@@ -13,6 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
+using Tvm.Emulators.Tls;
+
 namespace Tvm.Emulators.Kubernetes;
 
 /// <summary>

@@ -60,4 +60,16 @@ public sealed class TvmApp(Upstreams upstreams, IReadOnlyDictionary<string, stri
 
         return await CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
     }
+
+    /// <summary>GET /v1/credentials with the Authorization header exactly as given (the SDKs send the bare token).</summary>
+    public async Task<HttpResponseMessage> ContainerCredentialsAsync(string? authorization)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/credentials");
+        if (authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        return await CreateClient().SendAsync(request, TestContext.Current.CancellationToken);
+    }
 }

@@ -2,13 +2,13 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Tvm.Emulators.Kubernetes;
+namespace Tvm.Emulators.Tls;
 
 /// <summary>
 /// A throwaway certificate authority that lives only in memory, plus the serving certificate it issues for the
 /// loopback address, so clients can verify TLS against the CA exactly as they would a cluster's CA bundle.
 /// </summary>
-internal sealed class EphemeralCertificateAuthority : IDisposable
+public sealed class EphemeralCertificateAuthority : IDisposable
 {
     // Long enough for a sandbox left running for weeks; the certificates never leave the process.
     private static readonly TimeSpan Validity = TimeSpan.FromDays(90);
@@ -16,12 +16,23 @@ internal sealed class EphemeralCertificateAuthority : IDisposable
 
     private readonly X509Certificate2 authority;
 
-    private EphemeralCertificateAuthority(X509Certificate2 authority, X509Certificate2 serverCertificate)
+    private EphemeralCertificateAuthority(X509Certificate2 authority, X509Certificate2 serverCertificate, string serverKeyPem)
     {
         this.authority = authority;
         ServerCertificate = serverCertificate;
         CertificatePem = authority.ExportCertificatePem();
+        ServerChainPem = serverCertificate.ExportCertificatePem() + "\n" + CertificatePem + "\n";
+        ServerKeyPem = serverKeyPem;
     }
+
+    /// <summary>The CA certificate, for a client's trust store.</summary>
+    public X509Certificate2 Authority => authority;
+
+    /// <summary>The serving certificate followed by the CA, as cert-manager writes <c>tls.crt</c>.</summary>
+    public string ServerChainPem { get; }
+
+    /// <summary>The serving certificate's private key, PKCS#8 PEM, as <c>tls.key</c>.</summary>
+    public string ServerKeyPem { get; }
 
     /// <summary>The CA certificate in PEM, as a kubeconfig's <c>certificate-authority-data</c> holds it.</summary>
     public string CertificatePem { get; }
@@ -66,7 +77,7 @@ internal sealed class EphemeralCertificateAuthority : IDisposable
         // a round trip through PKCS#12 gives a certificate whose key the TLS stack can use.
         var serverCertificate = X509CertificateLoader.LoadPkcs12(issuedWithKey.Export(X509ContentType.Pkcs12), password: null);
         var authorityPublic = X509CertificateLoader.LoadCertificate(authorityWithKey.RawData);
-        return new EphemeralCertificateAuthority(authorityPublic, serverCertificate);
+        return new EphemeralCertificateAuthority(authorityPublic, serverCertificate, serverKey.ExportPkcs8PrivateKeyPem());
     }
 
     public void Dispose()
