@@ -4,10 +4,15 @@ set -eu
 
 : "${TVM_URL:?set TVM_URL}" "${TVM_TOKEN_FILE:?set TVM_TOKEN_FILE}"
 answer=/tmp/vend.json
+# With TVM_CA_FILE (an installation serving HTTPS with its own CA), curl trusts that CA for TVM.
+set --
+if [ -n "${TVM_CA_FILE:-}" ]; then
+  set -- --cacert "$TVM_CA_FILE"
+fi
 
 # Retries connection failures and 5xx (503 is what TVM answers while an upstream is briefly unavailable).
 status=$(curl --silent --show-error --max-time 20 \
-  --retry 10 --retry-delay 3 --retry-connrefused \
+  --retry 10 --retry-delay 3 --retry-connrefused "$@" \
   --request POST --header "Authorization: Bearer $(cat "$TVM_TOKEN_FILE")" \
   --output "$answer" --write-out '%{http_code}' "$TVM_URL")
 

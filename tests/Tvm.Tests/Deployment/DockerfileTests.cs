@@ -27,7 +27,7 @@ public sealed class DockerfileTests
     public async Task The_image_listens_on_the_port_the_Deployment_declares()
     {
         var rendered = await RenderedManifests.RenderAsync(RenderedManifests.Base);
-        var containerPort = rendered.HttpPort();
+        var containerPort = rendered.ServingPort();
 
         var exposed = File.FinalStage.Where(i => i.Keyword == "EXPOSE")
             .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))

@@ -19,7 +19,7 @@ public sealed class NetworkExposureTests
         (service.Spec.Type ?? "ClusterIP").Should().Be("ClusterIP", "TVM serves workloads inside the cluster only");
         service.Spec.Selector.Selects(rendered.Deployment().Spec.Template.Metadata.Labels).Should().BeTrue("the Service should select TVM's pods");
         service.Spec.Ports.Should().ContainSingle();
-        container.ResolvePort(service.Spec.Ports[0].TargetPort).Should().Be(rendered.HttpPort());
+        container.ResolvePort(service.Spec.Ports[0].TargetPort).Should().Be(rendered.ServingPort());
     }
 
     [Theory]
@@ -36,7 +36,7 @@ public sealed class NetworkExposureTests
         foreach (var rule in policy.Spec.Ingress)
         {
             rule.Ports.Should().NotBeNullOrEmpty("every ingress rule should name the port it opens");
-            rule.Ports.Select(p => container.ResolvePort(p.Port)).Should().OnlyContain(port => port == rendered.HttpPort());
+            rule.Ports.Select(p => container.ResolvePort(p.Port)).Should().OnlyContain(port => port == rendered.ServingPort());
             rule.Ports.Should().OnlyContain(p => p.Protocol == null || p.Protocol == "TCP");
         }
 

@@ -91,7 +91,7 @@ internal sealed class RenderedManifests
         var yaml = await KustomizeAsync(RepositoryPaths.Of(directory));
         try
         {
-            return new RenderedManifests(directory, KubernetesYaml.LoadAllFromString(yaml, strict: true));
+            return new RenderedManifests(directory, KubernetesYaml.LoadAllFromString(yaml, CertManagerModels.TypeMap, strict: true));
         }
         catch (YamlException e)
         {

@@ -35,7 +35,7 @@ public sealed class TvmDeploymentTests
             container.ResolvePort(probe.HttpGet.Port).Should().Be(int.Parse(listening!, CultureInfo.InvariantCulture), kind);
         }
 
-        rendered.HttpPort().Should().Be(int.Parse(listening!, CultureInfo.InvariantCulture));
+        rendered.ServingPort().Should().Be(int.Parse(listening!, CultureInfo.InvariantCulture));
     }
 
     [Theory]

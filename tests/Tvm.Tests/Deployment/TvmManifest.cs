@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s.Models;
+using Tvm.Infrastructure.Configuration;
 
 namespace Tvm.Tests.Deployment;
 
@@ -41,12 +42,27 @@ internal static class TvmManifest
         return named[0].ContainerPort;
     }
 
-    public static int HttpPort(this RenderedManifests rendered)
+    /// <summary>The port TVM serves on: named <c>http</c>, or <c>https</c> where the TLS component turns HTTPS on.</summary>
+    public static int ServingPort(this RenderedManifests rendered)
     {
         var ports = rendered.Container().Ports ?? [];
-        ports.Should().ContainSingle(p => p.Name == "http", "TVM's container should declare its HTTP port by name");
-        return ports.Single(p => p.Name == "http").ContainerPort;
+        ports.Should().ContainSingle(p => p.Name == "http" || p.Name == "https", "TVM's container should declare the port it serves on by name");
+        return ports.Single(p => p.Name == "http" || p.Name == "https").ContainerPort;
     }
+
+    /// <summary>Whether the installation sets TLS_CERT_PATH and TLS_KEY_PATH, so that TVM serves HTTPS only.</summary>
+    public static bool ServesTls(this RenderedManifests rendered) =>
+        rendered.EnvironmentValue(EnvironmentNames.TlsCertPath) is { Length: > 0 }
+        && rendered.EnvironmentValue(EnvironmentNames.TlsKeyPath) is { Length: > 0 };
+
+    /// <summary>The names a workload may use for TVM's Service, short to fully qualified.</summary>
+    public static IReadOnlyList<string> ServiceDnsNames(this V1Service service) =>
+    [
+        service.Metadata.Name,
+        $"{service.Metadata.Name}.{service.Metadata.NamespaceProperty}",
+        $"{service.Metadata.Name}.{service.Metadata.NamespaceProperty}.svc",
+        $"{service.Metadata.Name}.{service.Metadata.NamespaceProperty}.svc.cluster.local",
+    ];
 
     /// <summary>An environment variable set directly on TVM's container, or through a ConfigMap it loads with envFrom.</summary>
     public static string? EnvironmentValue(this RenderedManifests rendered, string variable)
