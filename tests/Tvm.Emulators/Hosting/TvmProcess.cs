@@ -15,11 +15,11 @@ public sealed class TvmProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
 
-    private TvmProcess(Process process, int port)
+    private TvmProcess(Process process, int port, bool https)
     {
         _process = process;
         Port = port;
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+        BaseAddress = new Uri($"{(https ? "https" : "http")}://127.0.0.1:{port}/");
     }
 
     public int Port { get; }
@@ -61,7 +61,8 @@ public sealed class TvmProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start };
-        var tvm = new TvmProcess(process, port);
+        var https = environment.TryGetValue("TLS_CERT_PATH", out var certificate) && !string.IsNullOrEmpty(certificate);
+        var tvm = new TvmProcess(process, port, https);
         process.OutputDataReceived += (_, line) =>
         {
             if (line.Data is { } data)
@@ -84,9 +85,10 @@ public sealed class TvmProcess : IAsyncDisposable
     }
 
     /// <summary>Polls <c>/healthz</c> until it answers 200; fails early if the process exits.</summary>
-    public async Task WaitUntilHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <param name="handler">For HTTPS, a handler that trusts TVM's CA; it is left undisposed.</param>
+    public async Task WaitUntilHealthyAsync(TimeSpan timeout, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        using var client = new HttpClient(handler ?? new HttpClientHandler(), disposeHandler: handler is null) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < timeout)
         {

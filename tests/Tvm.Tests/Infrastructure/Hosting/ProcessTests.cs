@@ -6,19 +6,9 @@ namespace Tvm.Tests.Infrastructure.Hosting;
 /// <summary>TVM as a real process: start-up checks, exit codes and what it writes to stdout.</summary>
 public sealed class ProcessTests(Upstreams upstreams)
 {
-    private static readonly string TvmAssembly = typeof(Program).Assembly.Location;
+    private static string TvmAssembly => TvmProcesses.TvmAssembly;
 
-    private Dictionary<string, string?> ValidEnvironment() => new()
-    {
-        ["AWS_ROLE_ARN"] = upstreams.Sts.RoleArn,
-        ["AWS_REGION"] = Upstreams.Region,
-        ["POLICY_TEMPLATE_PATH"] = TvmApp.ShippedTemplatePath,
-        ["KUBECONFIG"] = upstreams.Kubernetes.KubeconfigPath,
-        ["AWS_ENDPOINT_URL_STS"] = upstreams.Sts.Endpoint.ToString(),
-        ["AWS_ACCESS_KEY_ID"] = upstreams.Sts.AccessKeyId,
-        ["AWS_SECRET_ACCESS_KEY"] = upstreams.Sts.SecretAccessKey,
-        ["LOG_LEVEL"] = "DEBUG",
-    };
+    private Dictionary<string, string?> ValidEnvironment() => TvmProcesses.Environment(upstreams);
 
     public static TheoryData<string, string?, string> InvalidConfigurations => new()
     {
@@ -72,7 +62,7 @@ public sealed class ProcessTests(Upstreams upstreams)
         var environment = ValidEnvironment();
         environment["TOKEN_AUDIENCES"] = "tvm";
         await using var tvm = TvmProcess.Start(TvmAssembly, environment);
-        await tvm.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await tvm.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
         using var client = new HttpClient { BaseAddress = tvm.BaseAddress };
         var token = upstreams.Kubernetes.MintProjectedToken("api", "web", audiences: ["tvm"]);
 
