@@ -45,12 +45,15 @@ public static class HostingExtensions
             {
                 if (tls)
                 {
-                    var certificate = kestrel.ApplicationServices.GetRequiredService<ServerCertificate>();
+                    // Resolved at the first handshake: Kestrel is configured while the app is built, before the
+                    // start-up checks have had their say about the files.
+                    var services = kestrel.ApplicationServices;
+                    ServerCertificate? certificate = null;
                     listen.UseHttps(new TlsHandshakeCallbackOptions
                     {
                         OnConnection = _ => ValueTask.FromResult(new System.Net.Security.SslServerAuthenticationOptions
                         {
-                            ServerCertificateContext = certificate.Current,
+                            ServerCertificateContext = (certificate ??= services.GetRequiredService<ServerCertificate>()).Current,
                             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                         }),
                     });
