@@ -7,6 +7,7 @@ internal sealed class ContainerCredentialsEndpoint(CredentialVendor vendor) : En
         Get("/v1/credentials");
         AllowAnonymous();
         Definition.VendsCredentials();
+        RequestBinder(new VendRequestBinder<ContainerCredentialsRequest>(BindingSource.Headers));
         Description(endpoint => endpoint
             .ClearDefaultAccepts()
             .Produces<ContainerCredentialsResponse>(StatusCodes.Status200OK, "application/json")

@@ -11,6 +11,7 @@ internal sealed class VendCredentialsEndpoint(CredentialVendor vendor) : Endpoin
         Post("/vend");
         AllowAnonymous();
         Definition.VendsCredentials();
+        RequestBinder(new VendRequestBinder<VendCredentialsRequest>(BindingSource.JsonBody | BindingSource.Headers));
 
         // The body is ignored; nothing large is worth reading.
         Options(endpoint => endpoint.WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes)));

@@ -22,7 +22,11 @@ public static class VendErrorMapping
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
     };
 
-    public static async Task WriteProblemAsync(HttpContext context, VendError error, string detail)
+    /// <summary>A request the framework could not read (a body it cannot decode, say): the client's fault, never a 5xx.</summary>
+    public static Task WriteRequestProblemAsync(HttpContext context, int status, string detail) =>
+        WriteAsync(context, status, "The request is not valid", detail);
+
+    public static Task WriteProblemAsync(HttpContext context, VendError error, string detail)
     {
         var (status, title) = Describe(error);
         var headers = context.Response.Headers;
@@ -41,7 +45,12 @@ public static class VendErrorMapping
             headers.RetryAfter = RetryAfterSeconds;
         }
 
-        headers.CacheControl = "no-store";
+        return WriteAsync(context, status, title, detail);
+    }
+
+    private static async Task WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.Headers.CacheControl = "no-store";
         context.Response.StatusCode = status;
         var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
         await problems.WriteAsync(new ProblemDetailsContext

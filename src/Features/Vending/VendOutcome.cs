@@ -8,10 +8,16 @@ internal sealed class VendOutcomeStart : GlobalPreProcessor<VendTrace>
 {
     public override Task PreProcessAsync(IPreProcessorContext context, VendTrace trace, CancellationToken ct)
     {
-        return context.HasValidationFailures && !context.HttpContext.ResponseStarted()
-            ? VendErrorMapping.WriteProblemAsync(context.HttpContext, VendError.MissingBearerToken, context.ValidationFailures.First().ErrorMessage)
+        // Only failures of the token's own rules; an unreadable JSON body stays FastEndpoints' 400.
+        var tokenFailure = context.ValidationFailures.FirstOrDefault(IsAboutTheToken);
+        return tokenFailure is not null && !context.HttpContext.ResponseStarted()
+            ? VendErrorMapping.WriteProblemAsync(context.HttpContext, VendError.MissingBearerToken, tokenFailure.ErrorMessage)
             : Task.CompletedTask;
     }
+
+    // FastEndpoints names failures after the property, in the serializer's casing.
+    private static bool IsAboutTheToken(FluentValidation.Results.ValidationFailure failure) =>
+        failure.PropertyName.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || failure.PropertyName.Equals("Token", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>
@@ -20,30 +26,37 @@ internal sealed class VendOutcomeStart : GlobalPreProcessor<VendTrace>
 /// </summary>
 internal sealed partial class VendOutcomeEnd(ILogger<VendOutcomeEnd> logger) : GlobalPostProcessor<VendTrace>
 {
+    private const string InvalidRequest = "InvalidRequest";
+    private const string Unexpected = "Unexpected";
+
     public override async Task PostProcessAsync(IPostProcessorContext context, VendTrace trace, CancellationToken ct)
     {
         var http = context.HttpContext;
-        var outcome = "Issued";
-        if (context.HasExceptionOccurred)
+        string outcome;
+        switch (context.HasExceptionOccurred ? context.ExceptionDispatchInfo.SourceException : null)
         {
-            if (context.ExceptionDispatchInfo.SourceException is VendException failure && !http.ResponseStarted())
-            {
+            case VendException failure when !http.ResponseStarted():
                 context.MarkExceptionAsHandled();
                 outcome = failure.Error.ToString();
                 await VendErrorMapping.WriteProblemAsync(http, failure.Error, failure.Message);
-            }
-            else
-            {
+                break;
+            case BadHttpRequestException refused when !http.ResponseStarted():
+                context.MarkExceptionAsHandled();
+                outcome = InvalidRequest;
+                await VendErrorMapping.WriteRequestProblemAsync(http, refused.StatusCode, refused.Message);
+                break;
+            case not null:
                 // Left to the exception handler, which answers 500 without details.
-                outcome = "Unexpected";
-            }
-        }
-        else if (context.HasValidationFailures)
-        {
-            outcome = nameof(VendError.MissingBearerToken);
+                outcome = Unexpected;
+                break;
+            default:
+                outcome = !context.HasValidationFailures ? "Issued"
+                    : http.Response.StatusCode == StatusCodes.Status401Unauthorized ? nameof(VendError.MissingBearerToken)
+                    : InvalidRequest;
+                break;
         }
 
-        var status = outcome == "Unexpected" ? StatusCodes.Status500InternalServerError : http.Response.StatusCode;
+        var status = outcome == Unexpected ? StatusCodes.Status500InternalServerError : http.Response.StatusCode;
         var level = status >= 500 ? LogLevel.Error : status >= 400 ? LogLevel.Warning : LogLevel.Information;
         var elapsedMs = Math.Round(Stopwatch.GetElapsedTime(trace.StartedAt).TotalMilliseconds, 2);
         var endpoint = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path.Value ?? "";

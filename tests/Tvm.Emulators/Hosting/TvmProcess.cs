@@ -120,6 +120,23 @@ public sealed class TvmProcess : IAsyncDisposable
         throw new TimeoutException($"TVM was not healthy within {timeout.TotalSeconds} s.");
     }
 
+    /// <summary>Waits for a line on stdout; TVM writes its logs in batches, up to 100 ms after the event.</summary>
+    public async Task<bool> WaitForStdoutLineAsync(Func<string, bool> matches, TimeSpan timeout)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!_stdout.Any(matches))
+        {
+            if (waited.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);

@@ -73,8 +73,9 @@ internal sealed class UnverifiedJwt
             jwt = parsed;
             return true;
         }
-        catch (Exception e) when (e is FormatException or JsonException)
+        catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException or ArgumentException)
         {
+            // A payload that decodes but is not the JSON object of claims (a mutated token, say) is no JWT either.
             return false;
         }
     }

@@ -412,6 +412,21 @@ public sealed class VendCredentialsTests : IAsyncLifetime
         Sts.AssumeRoleCount.Should().Be(0);
     }
 
+    [Theory]
+    [InlineData("application/json; charset=utf-7")]
+    [InlineData("application/json; charset=nonsense")]
+    public async Task A_body_in_a_charset_net_cannot_read_is_415(string contentType)
+    {
+        using var content = new ByteArrayContent("{}"u8.ToArray());
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        using var response = await _app.VendAsync(Kubernetes.MintProjectedToken("api", "web"), content);
+
+        await response.ShouldBeProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        Sts.AssumeRoleCount.Should().Be(0);
+        _app.Logs.Lines.Should().ContainSingle(line => line.Contains("\"Outcome\":\"InvalidRequest\"", StringComparison.Ordinal));
+    }
+
     private static int ClosedPort()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);

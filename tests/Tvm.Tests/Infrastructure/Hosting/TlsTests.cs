@@ -76,15 +76,6 @@ public sealed class TlsTests(Upstreams upstreams) : IAsyncLifetime
     private static bool AcceptToInspect(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors) => true;
 #pragma warning restore CA5359
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(15) && !condition())
-        {
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-    }
-
     [Fact]
     public async Task A_client_trusting_only_the_ca_vends_over_https()
     {
@@ -149,8 +140,7 @@ public sealed class TlsTests(Upstreams upstreams) : IAsyncLifetime
         tvm.HasExited.Should().BeFalse();
         (await established.GetAsync(new Uri("healthz", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode
             .Should().Be(HttpStatusCode.OK, "a connection made before the rotation is not dropped");
-        await Eventually(() => tvm.StdoutLines.Any(line => line.Contains("TLS certificate reloaded", StringComparison.Ordinal)));
-        tvm.StdoutLines.Should().Contain(line => line.Contains("TLS certificate reloaded", StringComparison.Ordinal));
+        (await tvm.WaitForStdoutLineAsync(line => line.Contains("TLS certificate reloaded", StringComparison.Ordinal), TimeSpan.FromSeconds(5))).Should().BeTrue();
     }
 
     [Fact]
@@ -159,9 +149,9 @@ public sealed class TlsTests(Upstreams upstreams) : IAsyncLifetime
         var tvm = await StartWithTlsAsync();
 
         _volume.Publish(new Dictionary<string, string> { ["tls.crt"] = _second.ServerChainPem, ["tls.key"] = _first.ServerKeyPem });
-        await Eventually(() => tvm.StdoutLines.Any(line => line.Contains("rotation failed", StringComparison.Ordinal)));
-
-        tvm.StdoutLines.Should().Contain(line => line.Contains("rotation failed", StringComparison.Ordinal) && line.Contains("\"Level\":\"Error\"", StringComparison.Ordinal));
+        (await tvm.WaitForStdoutLineAsync(
+            line => line.Contains("rotation failed", StringComparison.Ordinal) && line.Contains("\"Level\":\"Error\"", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(15))).Should().BeTrue("a broken pair is logged as an error");
         IsIssuedBy(await PresentedCertificateAsync(), _first).Should().BeTrue();
         tvm.HasExited.Should().BeFalse();
     }
