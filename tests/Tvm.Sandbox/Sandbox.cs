@@ -72,17 +72,31 @@ internal static class Sandbox
             return 1;
         }
 
-        if (once)
-        {
-            return 0;
-        }
-
         var token = kubernetes.MintProjectedToken("team-a", "worker", audiences: [Audience], lifetime: TimeSpan.FromHours(24), podName: "worker-0");
+        var tokenFolder = Directory.CreateTempSubdirectory("tvm-sandbox-");
+        var tokenFile = Path.Combine(tokenFolder.FullName, "token");
+        await File.WriteAllTextAsync(tokenFile, token);
         Console.WriteLine();
         Console.WriteLine("Try it yourself (a fresh projected token for team-a/worker, valid 24 h):");
         Console.WriteLine();
         Console.WriteLine($"  curl -sS -X POST {tvm.BaseAddress}vend -H 'Authorization: Bearer {token}'");
         Console.WriteLine();
+        Console.WriteLine("Or let any AWS SDK or the AWS CLI fetch and refresh credentials through TVM on its own; paste into a shell:");
+        Console.WriteLine();
+        Console.WriteLine($"  export AWS_CONTAINER_CREDENTIALS_FULL_URI={tvm.BaseAddress}v1/credentials");
+        Console.WriteLine($"  export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE={tokenFile}");
+        Console.WriteLine($"  export AWS_REGION={sts.Region} AWS_DEFAULT_REGION={sts.Region}");
+        Console.WriteLine("  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE");
+        Console.WriteLine($"  aws sts get-caller-identity --endpoint-url {sts.Endpoint}   # the STS emulator; in a cluster, leave it out");
+        Console.WriteLine();
+        Console.WriteLine("  (AWS CLI versions before 2.15 do not read the token file: export AWS_CONTAINER_AUTHORIZATION_TOKEN=\"$(cat \"$AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE\")\" as well.)");
+        Console.WriteLine();
+        if (once)
+        {
+            tokenFolder.Delete(recursive: true);
+            return 0;
+        }
+
         Console.WriteLine("Press Ctrl+C to stop.");
 
         // Ctrl+C and SIGTERM (as `timeout` or a process manager send it) both stop TVM and the emulators cleanly.
@@ -98,6 +112,7 @@ internal static class Sandbox
             Console.WriteLine("Stopping.");
         }
 
+        tokenFolder.Delete(recursive: true);
         return 0;
 
         void Stop(PosixSignalContext context)
@@ -131,7 +146,18 @@ internal static class Sandbox
         var call = sts.Calls[^1];
         Console.WriteLine($"STS saw AssumeRole with RoleSessionName '{call.RoleSessionName}' and this session policy:");
         Console.WriteLine($"  {call.Policy}");
-        return true;
+
+        // The AWS SDKs' way: the token file's content as the whole Authorization header, no scheme.
+        Console.WriteLine();
+        Console.WriteLine("The same through the container-credentials endpoint, as every AWS SDK calls it:");
+        Console.WriteLine($"  curl -sS {tvm.BaseAddress}v1/credentials -H \"Authorization: $TOKEN\"");
+        using var container = new HttpRequestMessage(HttpMethod.Get, "v1/credentials");
+        container.Headers.TryAddWithoutValidation("Authorization", token);
+        using var containerResponse = await client.SendAsync(container);
+        var containerBody = await containerResponse.Content.ReadAsStringAsync();
+        Console.WriteLine($"  HTTP {(int)containerResponse.StatusCode}");
+        Console.WriteLine(string.Join(Environment.NewLine, JsonSerializer.Serialize(JsonDocument.Parse(containerBody).RootElement, Indented).Split('\n').Select(line => "  " + line.TrimEnd('\r'))));
+        return containerResponse.IsSuccessStatusCode;
     }
 
     private static int? PortArgument(string[] args)

@@ -26,6 +26,11 @@ public sealed class SandboxTests
             .And.Contain("HTTP 200")
             .And.Contain("\"AWS_SESSION_TOKEN\": \"")
             .And.Contain("RoleSessionName 'api.web'")
-            .And.Contain("\"Sid\":\"ApiObjects\"");
+            .And.Contain("\"Sid\":\"ApiObjects\"")
+            .And.Contain("\"AccessKeyId\": \"ASIA")
+            .And.Contain("export AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:")
+            .And.Contain("/v1/credentials")
+            .And.Contain("export AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=/")
+            .And.Contain("aws sts get-caller-identity");
     }
 }
