@@ -110,6 +110,24 @@ public sealed class ObservabilityTests : IAsyncLifetime
                 secrets.Add(body.GetProperty("AWS_SECRET_ACCESS_KEY").GetString()!);
                 secrets.Add(body.GetProperty("AWS_SESSION_TOKEN").GetString()!);
             }
+
+            // The container-credentials endpoint takes the bare token, as the AWS SDKs send it.
+            using var container = await app.ContainerCredentialsAsync(token);
+            if (container.IsSuccessStatusCode)
+            {
+                var body = JsonDocument.Parse(await container.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+                secrets.Add(body.GetProperty("SecretAccessKey").GetString()!);
+                secrets.Add(body.GetProperty("Token").GetString()!);
+            }
+        }
+
+        var containerToken = kubernetes.MintProjectedToken("api", "container-only");
+        tokens.Add(containerToken);
+        using (var container = await app.ContainerCredentialsAsync(containerToken))
+        {
+            var body = await container.ShouldBeCredentialsAsync();
+            secrets.Add(body.GetProperty("SecretAccessKey").GetString()!);
+            secrets.Add(body.GetProperty("Token").GetString()!);
         }
 
         var faults = new[] { (KubernetesFault.ForbidCaller, StsFault.None), (KubernetesFault.ServerError, StsFault.None), (KubernetesFault.None, StsFault.AccessDenied), (KubernetesFault.None, StsFault.Throttle) };
@@ -123,6 +141,8 @@ public sealed class ObservabilityTests : IAsyncLifetime
             tokens.Add(token);
             using var response = await app.VendAsync(token);
             response.IsSuccessStatusCode.Should().BeFalse();
+            using var container = await app.ContainerCredentialsAsync(token);
+            container.IsSuccessStatusCode.Should().BeFalse();
         }
 
         using (var malformed = await app.CreateClient().SendAsync(
