@@ -12,7 +12,7 @@ internal sealed class Parser
 
     private readonly List<Token> _tokens;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
-    private readonly Stack<string> _openTags = new();
+    private readonly Stack<Token> _openTags = new();
     private int _index;
     private int _depth;
 
@@ -57,7 +57,7 @@ internal sealed class Parser
         throw Fail($"expected token {wanted}, got {Quote(token)}{LiquidHints.ForToken(token)}", token);
     }
 
-    private string Unclosed() => _openTags.Count > 0 ? $"; the innermost block that needs to be closed is '{_openTags.Peek()}'" : "";
+    private string Unclosed() => _openTags.Count > 0 ? $"; the innermost block that needs to be closed is '{_openTags.Peek().Text}'" : "";
 
     private static string Quote(Token token) => token.Kind == TokenKind.Eof ? "end of template" : $"'{token.Describe()}'";
 
@@ -128,7 +128,9 @@ internal sealed class Parser
 
         if (endTags is not null)
         {
-            throw Fail($"unexpected end of template: Jinja was looking for {string.Join(" or ", endTags.Select(t => $"'{t}'"))}{Unclosed()}", Current);
+            // Reported where the block opens: that is the tag to fix, wherever the template ends.
+            var open = _openTags.Peek();
+            throw Fail($"`{{% {open.Text} %}}` is never closed: the template ends where Jinja2 expects {string.Join(" or ", endTags.Select(t => $"'{t}'"))}", open);
         }
 
         return body;
@@ -157,7 +159,7 @@ internal sealed class Parser
         }
 
         Enter(token);
-        _openTags.Push(token.Text);
+        _openTags.Push(token);
         try
         {
             return token.Text switch
@@ -167,7 +169,7 @@ internal sealed class Parser
                 "set" => ParseSet(),
                 "with" => ParseWith(),
                 "print" => ParsePrint(),
-                _ => throw Fail(Refusals.ForTag(token.Text, _openTags.Skip(1).FirstOrDefault()), token),
+                _ => throw Fail(Refusals.ForTag(token.Text, _openTags.Skip(1).FirstOrDefault()?.Text), token),
             };
         }
         finally
@@ -236,7 +238,7 @@ internal sealed class Parser
         var start = Next();
         if (Current.Kind == TokenKind.Name && Peek.IsOperator("."))
         {
-            throw Fail("assigning to an attribute (`{% set ns.attr = … %}`) needs namespace(), which policy templates do not support", Current);
+            throw Fail("assigning to an attribute (`{% set ns.attr = … %}`) needs Jinja2's namespace(), which policy templates do not support (`namespace` is the workload's namespace)", Current);
         }
 
         var target = ParseAssignTarget(null);
@@ -563,7 +565,7 @@ internal sealed class Parser
                         return new Const(null, token.Position);
                 }
 
-                Refusals.CheckName(token, Current);
+                Refusals.CheckName(token);
                 _names.Add(token.Text);
                 return new Name(token.Text, token.Position);
             case TokenKind.String:

@@ -40,7 +40,6 @@ internal static class Refusals
     {
         ["nil"] = "`nil` is Liquid; write `None`",
         ["forloop"] = "`forloop` is Liquid; write `loop` (`loop.index`, `loop.first`, `loop.last`, …)",
-        ["namespace"] = "namespace() is not supported in policy templates; build values with filters or `{% set %}` outside the loop",
         ["lipsum"] = "lipsum() is not supported in policy templates",
         ["cycler"] = "cycler() is not supported in policy templates; write `loop.cycle(…)`",
         ["joiner"] = "joiner() is not supported in policy templates; write `{% if not loop.last %},{% endif %}`",
@@ -61,16 +60,11 @@ internal static class Refusals
     }
 
     /// <summary>A global name used in a way TVM does not evaluate: refused now rather than rendered differently.</summary>
-    public static void CheckName(Token name, Token next)
+    public static void CheckName(Token name)
     {
         if (Names.TryGetValue(name.Text, out var message))
         {
             throw new JinjaSyntaxException(message, name.Position);
-        }
-
-        if (name.Text is "range" or "dict" && !next.IsOperator("("))
-        {
-            throw new JinjaSyntaxException($"`{name.Text}` can only be called in policy templates, as in `{name.Text}(…)`", name.Position);
         }
     }
 }
