@@ -112,7 +112,7 @@ public sealed class PolicyTemplate : IPolicyRenderer
 
     private static string Minify(string rendered)
     {
-        var buffer = new ArrayBufferWriter<byte>(rendered.Length);
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(1, rendered.Length));
         try
         {
             using var document = JsonDocument.Parse(rendered);

@@ -49,15 +49,11 @@ internal static partial class Filters
         }).ToList();
     }
 
-    private static int PythonOrder(object? a, object? b) => PyOps.LessThan(a, b) ? -1 : PyOps.LessThan(b, a) ? 1 : 0;
-
     private static List<object?> Sorted(IEnumerable<object?> items, Func<object?, object?> key, bool reverse)
     {
         var keyed = items.Select(item => (Item: item, Key: key(item))).ToList();
         PyOps.CheckListLength(keyed.Count);
-        var comparer = Comparer<object?>.Create(PythonOrder);
-        var ordered = reverse ? keyed.OrderByDescending(k => k.Key, comparer) : keyed.OrderBy(k => k.Key, comparer);
-        return [.. ordered.Select(k => k.Item)];
+        return [.. PyOps.SortStable(keyed, k => k.Key, reverse).Select(k => k.Item)];
     }
 
     private static List<object?> Sort(object? value, CallArguments arguments)

@@ -32,6 +32,7 @@ internal static class Json
     private static void Write(StringBuilder output, object? value, string? indent, int level, HashSet<object> open)
     {
         PyOps.CheckStringLength(output.Length);
+        PyOps.CheckDepth(level);
         switch (value)
         {
             case null:
@@ -122,8 +123,7 @@ internal static class Json
             }
         }
 
-        var comparer = Comparer<object?>.Create((a, b) => PyOps.LessThan(a, b) ? -1 : PyOps.LessThan(b, a) ? 1 : 0);
-        return [.. pairs.OrderBy(p => p.Key, comparer).Select(p => (KeyText(p.Key), p.Value))];
+        return [.. PyOps.SortStable(pairs, p => p.Key, reverse: false).Select(p => (KeyText(p.Key), p.Value))];
     }
 
     private static string KeyText(object? key) => key switch

@@ -195,7 +195,7 @@ internal sealed partial class Lexer
             }
 
             var op = Operators.FirstOrDefault(o => string.CompareOrdinal(_source, _position, o, 0, o.Length) == 0)
-                ?? throw Error($"unexpected char {PyRepr.Str(c.ToString())} at {_position}", _position);
+                ?? throw Error($"unexpected char {PyRepr.Repr(c.ToString())} at {_position}", _position);
             Balance(open, op);
             _tokens.Add(new Token(TokenKind.Operator, op, PositionOf(_position)));
             _position += op.Length;

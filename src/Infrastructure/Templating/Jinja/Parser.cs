@@ -701,7 +701,7 @@ internal sealed class Parser
             var attribute = Next();
             if (attribute.Kind == TokenKind.Name)
             {
-                return new GetAttr(node, attribute.Text, token.Position);
+                return new GetAttr(node, attribute.Text, node.Position);
             }
 
             if (attribute.Kind != TokenKind.Integer)
@@ -709,7 +709,7 @@ internal sealed class Parser
                 throw Fail(attribute.IsOperator(".") ? LiquidHints.Range : "expected name or number", attribute);
             }
 
-            return new GetItem(node, new Const(attribute.Value, attribute.Position), token.Position);
+            return new GetItem(node, new Const(attribute.Value, attribute.Position), node.Position);
         }
 
         var keys = new List<Expr>();
@@ -725,7 +725,7 @@ internal sealed class Parser
 
         Expect(TokenKind.Operator, "]");
         var key = keys.Count == 1 ? keys[0] : new TupleExpr(keys, token.Position);
-        return new GetItem(node, key, token.Position);
+        return new GetItem(node, key, node.Position);
     }
 
     private Expr ParseSubscribed()

@@ -135,7 +135,7 @@ internal static class PyFormat
 
     private static int ClampWidth(BigInteger width)
     {
-        PyOps.CheckStringLength(width > PyOps.MaxStringLength ? long.MaxValue : (long)width);
+        PyOps.CheckStringLength(width);
         return (int)width;
     }
 

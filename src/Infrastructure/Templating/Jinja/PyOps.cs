@@ -227,6 +227,21 @@ internal static class PyOps
         return a.Count.CompareTo(b.Count);
     }
 
+    /// <summary>Python's <c>sorted</c>: stable, ordered by <c>&lt;</c>, and a TypeError from comparing surfaces as it is.</summary>
+    public static List<T> SortStable<T>(IEnumerable<T> items, Func<T, object?> key, bool reverse)
+    {
+        var comparer = Comparer<object?>.Create((a, b) => LessThan(a, b) ? -1 : LessThan(b, a) ? 1 : 0);
+        try
+        {
+            return reverse ? [.. items.OrderByDescending(key, comparer)] : [.. items.OrderBy(key, comparer)];
+        }
+        catch (InvalidOperationException e) when (e.InnerException is JinjaRuntimeException inner)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+            throw;
+        }
+    }
+
     public static bool Contains(object? container, object? item)
     {
         switch (container)
@@ -297,7 +312,7 @@ internal static class PyOps
         _ => throw new JinjaRuntimeException($"TypeError: object of type '{TypeName(value)}' has no len()"),
     };
 
-    public static void CheckStringLength(long length)
+    public static void CheckStringLength(BigInteger length)
     {
         if (length > MaxStringLength)
         {
@@ -305,11 +320,20 @@ internal static class PyOps
         }
     }
 
-    public static void CheckListLength(long length)
+    public static void CheckListLength(BigInteger length)
     {
         if (length > MaxListLength)
         {
             throw new JinjaRuntimeException($"a list of {length} items; policy templates allow at most {MaxListLength}");
+        }
+    }
+
+    /// <summary>Nesting deeper than this is refused before it can exhaust the stack (Python itself stops at 1000).</summary>
+    public static void CheckDepth(int depth)
+    {
+        if (depth > 500)
+        {
+            throw new JinjaRuntimeException("RecursionError: values nested more than 500 levels deep");
         }
     }
 
@@ -401,7 +425,7 @@ internal static class PyOps
             return "";
         }
 
-        CheckStringLength(times > MaxStringLength ? long.MaxValue : (long)times * text.Length);
+        CheckStringLength(times * text.Length);
         return string.Concat(Enumerable.Repeat(text, (int)times));
     }
 
@@ -412,7 +436,7 @@ internal static class PyOps
             return [];
         }
 
-        CheckListLength(times > MaxListLength ? long.MaxValue : (long)times * items.Count);
+        CheckListLength(times * items.Count);
         var result = new List<object?>();
         for (var i = 0; i < (int)times; i++)
         {
@@ -569,7 +593,7 @@ internal sealed class PyKeyComparer : IEqualityComparer<object>
         double number when double.IsFinite(number) && Math.Floor(number) == number => new BigInteger(number).GetHashCode(),
         double number => number.GetHashCode(),
         string text => StringComparer.Ordinal.GetHashCode(text),
-        PyTuple tuple => tuple.Items.Aggregate(17, (hash, item) => (hash * 31) + (item is null ? 0 : GetHashCode(item))),
+        PyTuple tuple => tuple.Items.Count,
         Undefined => 7,
         IEnumerable => throw new JinjaRuntimeException($"TypeError: unhashable type: '{PyOps.TypeName(obj)}'"),
         _ => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj),

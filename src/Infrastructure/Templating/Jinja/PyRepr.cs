@@ -17,13 +17,14 @@ internal static class PyRepr
     public static string Repr(object? value)
     {
         var output = new StringBuilder();
-        Append(output, value, []);
+        Append(output, value, [], 0);
         return output.ToString();
     }
 
-    private static void Append(StringBuilder output, object? value, HashSet<object> open)
+    private static void Append(StringBuilder output, object? value, HashSet<object> open, int depth)
     {
         PyOps.CheckStringLength(output.Length);
+        PyOps.CheckDepth(depth);
         switch (value)
         {
             case null:
@@ -51,11 +52,11 @@ internal static class PyRepr
                     break;
                 }
 
-                AppendItems(output, "[", list, "]", open);
+                AppendItems(output, "[", list, "]", open, depth);
                 open.Remove(list);
                 break;
             case PyTuple tuple:
-                AppendItems(output, "(", tuple.Items, tuple.Items.Count == 1 ? ",)" : ")", open);
+                AppendItems(output, "(", tuple.Items, tuple.Items.Count == 1 ? ",)" : ")", open, depth);
                 break;
             case PyDict dict:
                 if (!open.Add(dict))
@@ -70,9 +71,9 @@ internal static class PyRepr
                 {
                     output.Append(first ? "" : ", ");
                     first = false;
-                    Append(output, key, open);
+                    Append(output, key, open, depth + 1);
                     output.Append(": ");
-                    Append(output, item, open);
+                    Append(output, item, open, depth + 1);
                 }
 
                 output.Append('}');
@@ -89,7 +90,7 @@ internal static class PyRepr
                 break;
             case PyView view:
                 output.Append("dict_").Append(view.Kind).Append('(');
-                AppendItems(output, "[", [.. view.Values()], "]", open);
+                AppendItems(output, "[", [.. view.Values()], "]", open, depth);
                 output.Append(')');
                 break;
             case LoopContext loop:
@@ -103,7 +104,7 @@ internal static class PyRepr
         }
     }
 
-    private static void AppendItems(StringBuilder output, string open, IReadOnlyList<object?> items, string close, HashSet<object> opened)
+    private static void AppendItems(StringBuilder output, string open, IReadOnlyList<object?> items, string close, HashSet<object> opened, int depth)
     {
         output.Append(open);
         for (var i = 0; i < items.Count; i++)
@@ -113,7 +114,7 @@ internal static class PyRepr
                 output.Append(", ");
             }
 
-            Append(output, items[i], opened);
+            Append(output, items[i], opened, depth + 1);
         }
 
         output.Append(close);

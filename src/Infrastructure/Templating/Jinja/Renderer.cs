@@ -243,10 +243,9 @@ internal sealed class Renderer
                 return Access.GetAttr(Evaluate(attribute.Target, scope), attribute.Attribute);
             case GetItem item:
                 var target = Evaluate(item.Target, scope);
-                var key = item.Key is SliceExpr slice
-                    ? new SliceValue(EvaluateOptional(slice.Start, scope), EvaluateOptional(slice.Stop, scope), EvaluateOptional(slice.Step, scope))
-                    : Evaluate(item.Key, scope);
-                return Access.GetItem(target, key);
+                return Access.GetItem(target, Evaluate(item.Key, scope));
+            case SliceExpr slice:
+                return new SliceValue(EvaluateOptional(slice.Start, scope), EvaluateOptional(slice.Stop, scope), EvaluateOptional(slice.Step, scope));
             case ListExpr list:
                 return list.Items.Select(i => Evaluate(i, scope)).ToList();
             case TupleExpr tuple:
