@@ -64,7 +64,7 @@ public sealed class PolicyTemplate : IPolicyRenderer
         }
         catch (JinjaSyntaxException e)
         {
-            throw new PolicyTemplateException($"{sourceName}{e.Position}: {e.Message}");
+            throw new PolicyTemplateException($"the policy template does not parse: {sourceName}{e.Position}: {e.Message}");
         }
     }
 

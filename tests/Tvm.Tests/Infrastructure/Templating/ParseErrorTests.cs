@@ -52,7 +52,7 @@ public sealed class ParseErrorTests
     [InlineData("{{ '\\N{BULLET}' }}", 1, 4, "\\N{...} escapes are not supported")]
     public void Refused_constructs_are_named_where_they_are(string source, int line, int column, string message)
     {
-        ParseError(source).Should().StartWith($"t.json({line},{column}): ").And.Contain(message);
+        ParseError(source).Should().StartWith($"the policy template does not parse: t.json({line},{column}): ").And.Contain(message);
     }
 
     [Theory]
@@ -78,7 +78,7 @@ public sealed class ParseErrorTests
     [InlineData("{% if x == nil %}{% endif %}", 1, 12, "`nil` is Liquid; write `None`")]
     public void Liquid_forms_are_refused_with_what_to_write_instead(string source, int line, int column, string message)
     {
-        ParseError(source).Should().StartWith($"t.json({line},{column}): ").And.Contain(message);
+        ParseError(source).Should().StartWith($"the policy template does not parse: t.json({line},{column}): ").And.Contain(message);
     }
 
     [Theory]
@@ -104,7 +104,7 @@ public sealed class ParseErrorTests
     [InlineData("{{ '\\x4' }}", 1, 4, "truncated \\xXX escape")]
     public void Syntax_errors_say_where_and_what(string source, int line, int column, string message)
     {
-        ParseError(source).Should().StartWith($"t.json({line},{column}): ").And.Contain(message);
+        ParseError(source).Should().StartWith($"the policy template does not parse: t.json({line},{column}): ").And.Contain(message);
     }
 
     [Fact]
