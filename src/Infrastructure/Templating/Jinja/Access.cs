@@ -45,11 +45,24 @@ internal static class Access
         return TryItem(target, name, out var item) ? item : Undefined.Missing(target, name);
     }
 
-    public static object? GetItem(object? target, object? key)
+    /// <param name="constantSlices">
+    /// Jinja2 compiles <c>x[a:b]</c> to a plain Python subscript, which raises for what cannot be sliced; only when it
+    /// folds a constant output expression at compile time does a slice go through <c>getitem</c> and turn undefined.
+    /// </param>
+    public static object? GetItem(object? target, object? key, bool constantSlices = true)
     {
         if (target is Undefined undefined)
         {
             throw undefined.Fail();
+        }
+
+        if (key is SliceValue slice && !constantSlices)
+        {
+            return target is string or List<object?> or PyTuple or PyRange && slice.HasIntegerBounds
+                ? Slice(target!, slice)
+                : throw new JinjaRuntimeException(target is string or List<object?> or PyTuple or PyRange
+                    ? "TypeError: slice indices must be integers or None or have an __index__ method"
+                    : target is PyDict ? "TypeError: unhashable type: 'slice'" : $"TypeError: '{PyOps.TypeName(target)}' object is not subscriptable");
         }
 
         if (TryItem(target, key, out var item))
@@ -94,6 +107,8 @@ internal static class Access
             string text => Methods.ForString(text, name),
             PyDict dict => Methods.ForDict(dict, name),
             List<object?> list => Methods.ForList(list, name),
+            PyTuple tuple => name == "count" ? Methods.ForList([.. tuple.Items], name) : null,
+            PyRange range => name == "count" ? Methods.ForList([.. range.Values()], name) : null,
             _ => null,
         };
         if (value is not null)
@@ -106,9 +121,9 @@ internal static class Access
             string => PythonStringAttributes.Contains(name),
             PyDict => PythonDictAttributes.Contains(name),
             List<object?> => PythonListAttributes.Contains(name),
-            PyTuple => name is "count" or "index",
+            PyTuple => name is "index",
             bool or BigInteger or double => PythonNumberAttributes.Contains(name),
-            PyRange => name is "start" or "stop" or "step" or "count" or "index",
+            PyRange => name is "start" or "stop" or "step" or "index",
             _ => false,
         };
         if (known)

@@ -89,14 +89,15 @@ internal static partial class Filters
     private static PyIterator Unique(object? value, CallArguments arguments)
     {
         var a = arguments.Bind("unique", ("case_sensitive", false), ("attribute", null));
-        var getter = AttributeGetter(a[1], ignoreCase: !PyOps.Truthy(a[0]));
-        return new PyIterator("generator", UniqueItems(PyOps.Iterate(value), getter));
+        return new PyIterator("generator", UniqueItems(value, a[1], !PyOps.Truthy(a[0])));
     }
 
-    private static IEnumerable<object?> UniqueItems(IEnumerable<object?> items, Func<object?, object?> key)
+    /// <summary>A generator, as in Jinja2: nothing is read or checked until the first item is asked for.</summary>
+    private static IEnumerable<object?> UniqueItems(object? items, object? attribute, bool ignoreCase)
     {
+        var key = AttributeGetter(attribute, ignoreCase);
         var seen = new HashSet<object>(PyKeyComparer.Instance);
-        foreach (var item in items)
+        foreach (var item in PyOps.Iterate(items))
         {
             var k = key(item);
             PyKeyComparer.CheckHashable(k);
@@ -175,13 +176,13 @@ internal static partial class Filters
     private static PyIterator Batch(object? value, CallArguments arguments)
     {
         var a = arguments.Bind("batch", ("linecount", CallArguments.Required), ("fill_with", null));
-        return new PyIterator("generator", BatchItems(PyOps.Iterate(value), a[0], a[1]));
+        return new PyIterator("generator", BatchItems(value, a[0], a[1]));
     }
 
-    private static IEnumerable<object?> BatchItems(IEnumerable<object?> items, object? lineCount, object? fill)
+    private static IEnumerable<object?> BatchItems(object? items, object? lineCount, object? fill)
     {
         var batch = new List<object?>();
-        foreach (var item in items)
+        foreach (var item in PyOps.Iterate(items))
         {
             if (PyOps.Equal((BigInteger)batch.Count, lineCount))
             {
@@ -204,26 +205,26 @@ internal static partial class Filters
         }
     }
 
-    private static object? Slice(object? value, CallArguments arguments)
+    private static PyIterator Slice(object? value, CallArguments arguments)
     {
         var a = arguments.Bind("slice", ("slices", CallArguments.Required), ("fill_with", null));
+        return new PyIterator("generator", SliceItems(value, a[0], a[1]));
+    }
+
+    private static IEnumerable<object?> SliceItems(object? value, object? count, object? fill)
+    {
         var items = PyOps.ToList(value);
-        if (!PyOps.IsInteger(a[0]))
+        if (!PyOps.IsInteger(count))
         {
-            return PyOps.Fail(a[0], $"'{PyOps.TypeName(a[0])}' object cannot be interpreted as an integer");
+            PyOps.Fail(count, $"'{PyOps.TypeName(count)}' object cannot be interpreted as an integer");
         }
 
-        var slices = PyOps.ToInteger(a[0]);
-        if (slices.IsZero)
+        if (PyOps.ToInteger(count).IsZero)
         {
             throw new JinjaRuntimeException("ZeroDivisionError: integer division or modulo by zero");
         }
 
-        return new PyIterator("generator", SliceItems(items, (int)BigInteger.Clamp(slices, -PyOps.MaxListLength, PyOps.MaxListLength), a[1]));
-    }
-
-    private static IEnumerable<object?> SliceItems(List<object?> items, int slices, object? fill)
-    {
+        var slices = (int)BigInteger.Clamp(PyOps.ToInteger(count), -PyOps.MaxListLength, PyOps.MaxListLength);
         if (slices <= 0)
         {
             yield break;
@@ -251,8 +252,16 @@ internal static partial class Filters
         }
     }
 
-    private static PyIterator Map(object? value, CallArguments arguments)
+    private static PyIterator Map(object? value, CallArguments arguments) => new("generator", MapItems(value, arguments));
+
+    /// <summary>Jinja2 reads neither the value nor the arguments when the value is false.</summary>
+    private static IEnumerable<object?> MapItems(object? value, CallArguments arguments)
     {
+        if (!PyOps.Truthy(value))
+        {
+            yield break;
+        }
+
         Func<object?, object?> transform;
         if (arguments.Positional.Count == 0 && arguments.Named.ContainsKey("attribute"))
         {
@@ -277,11 +286,22 @@ internal static partial class Filters
             transform = item => Apply(name, item, rest);
         }
 
-        return new PyIterator("generator", PyOps.Iterate(value).Select(transform));
+        foreach (var item in PyOps.Iterate(value))
+        {
+            yield return transform(item);
+        }
     }
 
-    private static PyIterator SelectOrReject(object? value, CallArguments arguments, bool byAttribute, bool keep)
+    private static PyIterator SelectOrReject(object? value, CallArguments arguments, bool byAttribute, bool keep) =>
+        new("generator", SelectOrRejectItems(value, arguments, byAttribute, keep));
+
+    private static IEnumerable<object?> SelectOrRejectItems(object? value, CallArguments arguments, bool byAttribute, bool keep)
     {
+        if (!PyOps.Truthy(value))
+        {
+            yield break;
+        }
+
         var positional = arguments.Positional;
         Func<object?, object?> transform = item => item;
         var offset = 0;
@@ -309,6 +329,12 @@ internal static partial class Filters
             test = PyOps.Truthy;
         }
 
-        return new PyIterator("generator", PyOps.Iterate(value).Where(item => test(transform(item)) == keep));
+        foreach (var item in PyOps.Iterate(value))
+        {
+            if (test(transform(item)) == keep)
+            {
+                yield return item;
+            }
+        }
     }
 }

@@ -252,7 +252,6 @@ internal static partial class Filters
             return value;
         }
 
-        var text = value as string ?? throw new JinjaRuntimeException($"TypeError: truncate expects a string, not {PyOps.TypeName(value)}");
         var length = Int(a[0], "truncate");
         var end = PyRepr.Str(a[2]);
         var leeway = a[3] is null ? 5 : Int(a[3], "truncate");
@@ -266,10 +265,13 @@ internal static partial class Filters
             throw new JinjaRuntimeException($"AssertionError: expected leeway >= 0, got {leeway}");
         }
 
-        if (text.Length <= length + leeway)
+        // Jinja2 measures before it slices, so a short list or dict comes back as it is.
+        if (PyOps.Length(value) <= length + leeway)
         {
-            return text;
+            return value;
         }
+
+        var text = value as string ?? throw new JinjaRuntimeException($"AttributeError: '{PyOps.TypeName(value)}' object has no attribute 'rsplit'");
 
         var cut = text[..(length - end.Length)];
         if (PyOps.Truthy(a[1]))

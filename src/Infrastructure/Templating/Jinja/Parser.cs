@@ -27,7 +27,7 @@ internal sealed class Parser
     {
         var parser = new Parser(Lexer.Tokenize(source));
         var body = parser.ParseBody(null);
-        return new ParsedTemplate(body, parser._names);
+        return new ParsedTemplate(body, parser._names, ConstantFolding.ConstantNodes(body));
     }
 
     private Token Next() => _tokens[_index < _tokens.Count - 1 ? _index++ : _index];
@@ -870,4 +870,5 @@ internal sealed class Parser
 }
 
 /// <summary>The parsed template and every variable name it reads.</summary>
-internal sealed record ParsedTemplate(IReadOnlyList<Statement> Body, IReadOnlySet<string> Names);
+/// <param name="Constants">The expressions Jinja2 would fold at compile time (<see cref="ConstantFolding"/>).</param>
+internal sealed record ParsedTemplate(IReadOnlyList<Statement> Body, IReadOnlySet<string> Names, IReadOnlySet<Expr> Constants);

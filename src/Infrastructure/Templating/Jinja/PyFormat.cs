@@ -14,7 +14,8 @@ internal static class PyFormat
     {
         var positional = arguments is PyTuple tuple ? tuple.Items : [arguments];
         var mapping = arguments as PyDict;
-        var mappingLike = arguments is PyDict or List<object?>;
+        // Python skips the "not all arguments converted" check for anything subscriptable but a tuple or a string.
+        var mappingLike = arguments is PyDict or List<object?> or PyRange or Undefined;
         var next = 0;
         var output = new StringBuilder();
 

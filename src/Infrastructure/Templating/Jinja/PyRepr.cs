@@ -96,6 +96,15 @@ internal static class PyRepr
             case LoopContext loop:
                 output.Append(loop);
                 break;
+            case SliceValue slice:
+                output.Append("slice(");
+                Append(output, slice.Start, open, depth + 1);
+                output.Append(", ");
+                Append(output, slice.Stop, open, depth + 1);
+                output.Append(", ");
+                Append(output, slice.Step, open, depth + 1);
+                output.Append(')');
+                break;
             default:
                 // Jinja2 prints these with a memory address: never the same twice, never wanted in a policy.
                 throw new JinjaRuntimeException(value is PyIterator

@@ -20,15 +20,22 @@ internal sealed class Renderer
     };
 
     private readonly Stack<StringBuilder> _outputs = new();
+    private bool _constantExpression;
     private int _iterations;
     private int _steps;
 
-    private Renderer() => _outputs.Push(new StringBuilder());
+    private readonly ParsedTemplate _template;
+
+    private Renderer(ParsedTemplate template)
+    {
+        _template = template;
+        _outputs.Push(new StringBuilder());
+    }
 
     /// <exception cref="JinjaRuntimeException">Jinja2 would raise here, or a limit was hit.</exception>
     public static string Render(ParsedTemplate template, IReadOnlyDictionary<string, object?> variables)
     {
-        var renderer = new Renderer();
+        var renderer = new Renderer(template);
         var root = new Scope(new Scope(null, Globals), new Dictionary<string, object?>(variables, StringComparer.Ordinal));
         renderer.Execute(template.Body, new Scope(root));
         return renderer._outputs.Peek().ToString();
@@ -103,7 +110,7 @@ internal sealed class Renderer
             case OutputStatement output:
                 foreach (var value in output.Values)
                 {
-                    Write(PyRepr.Str(Evaluate(value, scope)));
+                    Write(PyRepr.Str(Evaluate(value, scope, wholeOutput: true)));
                 }
 
                 break;
@@ -217,11 +224,16 @@ internal sealed class Renderer
         }
     }
 
-    private object? Evaluate(Expr expr, Scope scope)
+    private object? Evaluate(Expr expr, Scope scope, bool wholeOutput = false)
     {
         Step();
         try
         {
+            if (!_constantExpression && _template.Constants.Contains(expr) && TryFold(expr, scope, wholeOutput, out var folded))
+            {
+                return folded;
+            }
+
             return EvaluateUnchecked(expr, scope);
         }
         catch (JinjaRuntimeException e) when (e.Position is null)
@@ -243,7 +255,7 @@ internal sealed class Renderer
                 return Access.GetAttr(Evaluate(attribute.Target, scope), attribute.Attribute);
             case GetItem item:
                 var target = Evaluate(item.Target, scope);
-                return Access.GetItem(target, Evaluate(item.Key, scope));
+                return Access.GetItem(target, Evaluate(item.Key, scope), _constantExpression);
             case SliceExpr slice:
                 return new SliceValue(EvaluateOptional(slice.Start, scope), EvaluateOptional(slice.Stop, scope), EvaluateOptional(slice.Step, scope));
             case ListExpr list:
@@ -311,6 +323,40 @@ internal sealed class Renderer
                 throw new InvalidOperationException($"unknown expression {expr.GetType().Name}");
         }
     }
+
+    /// <summary>
+    /// Jinja2 evaluates constant expressions when it compiles the template, where a failed slice is undefined
+    /// instead of an error. It keeps the value if Python can write it back as a literal, or if it is the whole of
+    /// a <c>{{ … }}</c>; otherwise, or if folding raised, the expression is evaluated again at render time.
+    /// </summary>
+    private bool TryFold(Expr expr, Scope scope, bool wholeOutput, out object? value)
+    {
+        _constantExpression = true;
+        try
+        {
+            value = EvaluateUnchecked(expr, scope);
+            return wholeOutput || HasLiteralRepr(value, 0);
+        }
+        catch (JinjaRuntimeException)
+        {
+            value = null;
+            return false;
+        }
+        finally
+        {
+            _constantExpression = false;
+        }
+    }
+
+    /// <summary>Jinja2's <c>has_safe_repr</c>.</summary>
+    private static bool HasLiteralRepr(object? value, int depth) => depth < 100 && value switch
+    {
+        null or bool or BigInteger or double or string or PyRange => true,
+        List<object?> list => list.All(v => HasLiteralRepr(v, depth + 1)),
+        PyTuple tuple => tuple.Items.All(v => HasLiteralRepr(v, depth + 1)),
+        PyDict dict => dict.Items.All(p => HasLiteralRepr(p.Key, depth + 1) && HasLiteralRepr(p.Value, depth + 1)),
+        _ => false,
+    };
 
     private object? EvaluateOptional(Expr? expr, Scope scope) => expr is null ? null : Evaluate(expr, scope);
 

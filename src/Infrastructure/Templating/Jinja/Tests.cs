@@ -38,7 +38,7 @@ internal static class Tests
         ["number"] = (v, a) => { a.Bind("number"); return PyOps.IsNumber(v); },
         ["sequence"] = (v, a) => { a.Bind("sequence"); return v is string or List<object?> or PyTuple or PyDict or PyRange or Undefined; },
         ["iterable"] = (v, a) => { a.Bind("iterable"); return PyOps.IsIterable(v); },
-        ["callable"] = (v, a) => { a.Bind("callable"); return v is PyCallable or LoopContext; },
+        ["callable"] = (v, a) => { a.Bind("callable"); return v is PyCallable or LoopContext or Undefined; },
         ["sameas"] = (v, a) => SameAs(v, a.Bind("sameas", ("other", CallArguments.Required))[0]),
         ["in"] = (v, a) => PyOps.Contains(a.Bind("in", ("seq", CallArguments.Required))[0], v),
         ["=="] = Equal,
