@@ -1,15 +1,25 @@
 namespace Tvm.Infrastructure.Templating.Jinja;
 
+/// <summary>How Jinja2's optimizer treats an expression it can evaluate at compile time.</summary>
+internal enum Folding
+{
+    /// <summary>Replaced by its value everywhere: the value can be written as a Python literal.</summary>
+    Literal,
+
+    /// <summary>Evaluated at compile time only when it is the whole of a <c>{{ … }}</c>.</summary>
+    WholeOutput,
+}
+
 /// <summary>
-/// Finds the expressions Jinja2's optimizer folds at compile time: literals, operators, filters and tests that read
-/// no variable, call nothing and need no render context. Folding changes one thing a template can see: a slice that
-/// fails is undefined instead of an error.
+/// Finds the expressions Jinja2 evaluates when it compiles the template (<c>as_const</c>): those whose evaluation
+/// reads no variable, calls nothing and needs no render context. It matters for one thing a template can see: there,
+/// a slice that fails is undefined instead of an error.
 /// </summary>
 internal static class ConstantFolding
 {
-    public static HashSet<Expr> ConstantNodes(IReadOnlyList<Statement> body)
+    public static Dictionary<Expr, Folding> ConstantNodes(IReadOnlyList<Statement> body)
     {
-        var constants = new HashSet<Expr>(ReferenceEqualityComparer.Instance);
+        var constants = new Dictionary<Expr, Folding>(ReferenceEqualityComparer.Instance);
         foreach (var statement in body)
         {
             Visit(statement, constants);
@@ -18,7 +28,7 @@ internal static class ConstantFolding
         return constants;
     }
 
-    private static void Visit(Statement statement, HashSet<Expr> constants)
+    private static void Visit(Statement statement, Dictionary<Expr, Folding> constants)
     {
         switch (statement)
         {
@@ -52,28 +62,23 @@ internal static class ConstantFolding
         }
     }
 
-    /// <summary>Marks <paramref name="expr"/> and its constant sub-expressions; returns whether it is constant itself.</summary>
-    private static bool Visit(Expr? expr, HashSet<Expr> constants)
+    /// <summary>Bottom-up, as the optimizer goes: children first, then the expression itself.</summary>
+    private static void Visit(Expr? expr, Dictionary<Expr, Folding> constants)
     {
-        if (expr is null)
+        if (expr is null or Const)
         {
-            return true;
+            return;
         }
 
-        var children = Children(expr).Select(child => Visit(child, constants)).ToList();
-        var constant = expr switch
+        foreach (var child in Children(expr))
         {
-            Name or CallExpr => false,
-            ConditionalExpr conditional => conditional.Else is not null,
-            FilterExpr filter => filter.Target is not null && filter.FilterName is not ("map" or "select" or "reject" or "selectattr" or "rejectattr"),
-            _ => true,
-        } && children.All(c => c);
-        if (constant)
-        {
-            constants.Add(expr);
+            Visit(child, constants);
         }
 
-        return constant;
+        if (Renderer.TryConstant(expr, out var value))
+        {
+            constants[expr] = Renderer.HasLiteralRepr(value) ? Folding.Literal : Folding.WholeOutput;
+        }
     }
 
     private static IEnumerable<Expr?> Children(Expr expr) => expr switch

@@ -871,4 +871,4 @@ internal sealed class Parser
 
 /// <summary>The parsed template and every variable name it reads.</summary>
 /// <param name="Constants">The expressions Jinja2 would fold at compile time (<see cref="ConstantFolding"/>).</param>
-internal sealed record ParsedTemplate(IReadOnlyList<Statement> Body, IReadOnlySet<string> Names, IReadOnlySet<Expr> Constants);
+internal sealed record ParsedTemplate(IReadOnlyList<Statement> Body, IReadOnlySet<string> Names, IReadOnlyDictionary<Expr, Folding> Constants);

@@ -24,9 +24,9 @@ internal sealed class Renderer
     private int _iterations;
     private int _steps;
 
-    private readonly ParsedTemplate _template;
+    private readonly ParsedTemplate? _template;
 
-    private Renderer(ParsedTemplate template)
+    private Renderer(ParsedTemplate? template)
     {
         _template = template;
         _outputs.Push(new StringBuilder());
@@ -229,7 +229,8 @@ internal sealed class Renderer
         Step();
         try
         {
-            if (!_constantExpression && _template.Constants.Contains(expr) && TryFold(expr, scope, wholeOutput, out var folded))
+            if (!_constantExpression && _template?.Constants.TryGetValue(expr, out var folding) == true
+                && (folding == Folding.Literal || wholeOutput) && TryConstant(expr, out var folded))
             {
                 return folded;
             }
@@ -249,6 +250,12 @@ internal sealed class Renderer
         {
             case Const constant:
                 return constant.Value;
+            case Name or CallExpr when _constantExpression:
+                throw new NotConstantException();
+            case FilterExpr { FilterName: "map" or "select" or "reject" or "selectattr" or "rejectattr" } or FilterExpr { Target: null } when _constantExpression:
+                throw new NotConstantException();
+            case ConditionalExpr { Else: null } conditional when _constantExpression && !PyOps.Truthy(Evaluate(conditional.Test, scope)):
+                throw new NotConstantException();
             case Name name:
                 return scope.TryGet(name.Identifier, out var value) ? value : Undefined.Named(name.Identifier);
             case GetAttr attribute:
@@ -325,19 +332,20 @@ internal sealed class Renderer
     }
 
     /// <summary>
-    /// Jinja2 evaluates constant expressions when it compiles the template, where a failed slice is undefined
-    /// instead of an error. It keeps the value if Python can write it back as a literal, or if it is the whole of
-    /// a <c>{{ … }}</c>; otherwise, or if folding raised, the expression is evaluated again at render time.
+    /// Jinja2's <c>as_const</c>: the value of an expression evaluated without any variable, as its optimizer does at
+    /// compile time, where a failed slice is undefined instead of an error. False where that is impossible.
     /// </summary>
-    private bool TryFold(Expr expr, Scope scope, bool wholeOutput, out object? value)
+    public static bool TryConstant(Expr expr, out object? value) => new Renderer(null).TryConstantValue(expr, out value);
+
+    private bool TryConstantValue(Expr expr, out object? value)
     {
         _constantExpression = true;
         try
         {
-            value = EvaluateUnchecked(expr, scope);
-            return wholeOutput || HasLiteralRepr(value, 0);
+            value = EvaluateUnchecked(expr, new Scope(null));
+            return true;
         }
-        catch (JinjaRuntimeException)
+        catch (Exception e) when (e is JinjaRuntimeException or NotConstantException)
         {
             value = null;
             return false;
@@ -348,8 +356,11 @@ internal sealed class Renderer
         }
     }
 
-    /// <summary>Jinja2's <c>has_safe_repr</c>.</summary>
-    private static bool HasLiteralRepr(object? value, int depth) => depth < 100 && value switch
+    /// <summary>Raised where <c>as_const</c> raises <c>Impossible</c>: a variable, a call, a filter that needs the context.</summary>
+    private sealed class NotConstantException : Exception;
+
+    /// <summary>Jinja2's <c>has_safe_repr</c>: whether the optimizer may replace the expression by its value.</summary>
+    public static bool HasLiteralRepr(object? value, int depth = 0) => depth < 100 && value switch
     {
         null or bool or BigInteger or double or string or PyRange => true,
         List<object?> list => list.All(v => HasLiteralRepr(v, depth + 1)),
