@@ -137,7 +137,8 @@ internal sealed class Renderer
                 string captured;
                 try
                 {
-                    Execute(block.Body, scope);
+                    // The body has a scope of its own: a `set` inside it stays inside, as in Jinja2.
+                    Execute(block.Body, new Scope(scope));
                 }
                 finally
                 {
