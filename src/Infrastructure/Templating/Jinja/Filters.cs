@@ -119,10 +119,7 @@ internal static partial class Filters
 
         if (filter == "map")
         {
-            if (arguments.Named.Count == 0 || index < arguments.Positional.Count)
-            {
-                Check(name, at);
-            }
+            Check(name, at);
         }
         else
         {
