@@ -1,28 +1,25 @@
 using System.Buffers;
-using Scriban;
-using Scriban.Runtime;
-using Scriban.Syntax;
 using Tvm.Infrastructure.Kubernetes;
+using Tvm.Infrastructure.Templating.Jinja;
 
 namespace Tvm.Infrastructure.Templating;
 
 /// <summary>
-/// The session-policy template, parsed once. Rendering runs in a locked-down Liquid context whose limits
-/// raise errors instead of truncating, and the result must be a JSON object of at most 2048 characters,
-/// which is all STS accepts for an inline session policy.
+/// The session-policy template: Jinja2, parsed once and refused at start-up if it uses anything TVM does not render
+/// exactly as Jinja2 would. Rendering has limits that raise errors instead of truncating, and the result must be a
+/// JSON object of at most 2048 characters, which is all STS accepts for an inline session policy.
 /// </summary>
 public sealed class PolicyTemplate : IPolicyRenderer
 {
     public const int MaxPolicyLength = 2048;
-    private const int OutputLimit = 64 * 1024;
 
-    private readonly Template _template;
+    private readonly ParsedTemplate _template;
 
-    private PolicyTemplate(Template template, string sourceName)
+    private PolicyTemplate(ParsedTemplate template, string sourceName)
     {
         _template = template;
         SourceName = sourceName;
-        Variables = VariablesIn(template.Page);
+        Variables = template.Names;
     }
 
     public string SourceName { get; }
@@ -61,89 +58,61 @@ public sealed class PolicyTemplate : IPolicyRenderer
     /// <exception cref="PolicyTemplateException">The template does not parse; the message names source, line and column.</exception>
     public static PolicyTemplate Parse(string source, string sourceName)
     {
-        var template = Template.ParseLiquid(JinjaSyntax.ToLiquid(source), sourceName);
-        if (template.HasErrors)
+        try
         {
-            var errors = string.Join("; ", template.Messages.Where(m => m.Type == Scriban.Parsing.ParserMessageType.Error));
-            throw new PolicyTemplateException($"the policy template does not parse: {errors}");
+            return new PolicyTemplate(Parser.Parse(source), sourceName);
         }
-
-        return new PolicyTemplate(template, sourceName);
+        catch (JinjaSyntaxException e)
+        {
+            throw new PolicyTemplateException($"the policy template does not parse: {sourceName}{e.Position}: {e.Message}");
+        }
     }
 
     /// <summary>Renders the policy for one identity and returns it minified.</summary>
     /// <exception cref="PolicyRenderException">The template failed to render, rendered invalid JSON or too much of it.</exception>
     public SessionPolicy Render(WorkloadIdentity identity) => new(Minify(RenderText(identity)));
 
-    private string RenderText(WorkloadIdentity identity)
+    /// <summary>The text exactly as rendered, before it is checked and minified.</summary>
+    /// <exception cref="PolicyRenderException">The template failed to render.</exception>
+    internal string RenderText(WorkloadIdentity identity)
     {
-        var variables = new ScriptObject
+        try
+        {
+            return Renderer.Render(_template, VariablesFor(identity));
+        }
+        catch (JinjaRuntimeException e)
+        {
+            var where = e.Position is { } position ? $" (line {position.Line}, column {position.Column})" : "";
+            throw new PolicyRenderException($"The policy template failed to render: {e.Message}{where}.");
+        }
+    }
+
+    /// <summary>Unknown fields are not passed at all: to Jinja2 they are undefined, so they print nothing, are false and take <c>default</c>.</summary>
+    private static Dictionary<string, object?> VariablesFor(WorkloadIdentity identity)
+    {
+        var variables = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["namespace"] = identity.Namespace,
             ["serviceaccount"] = identity.ServiceAccount,
-            ["serviceaccount_uid"] = NilWhenEmpty(identity.ServiceAccountUid),
-            ["pod_name"] = NilWhenEmpty(identity.PodName),
-            ["pod_uid"] = NilWhenEmpty(identity.PodUid),
-            ["node_name"] = NilWhenEmpty(identity.NodeName),
         };
-        var context = new LiquidTemplateContext
-        {
-            LoopLimit = 1000,
-            RecursiveLimit = 64,
-            OutputLimit = OutputLimit,
-            RegexTimeOut = TimeSpan.FromMilliseconds(200),
-            TemplateLoader = null,
-            StrictVariables = false,
-        };
-        context.PushGlobal(SafeTemplateFunctions.Instance);
-        context.PushGlobal(variables);
-        try
-        {
-            return _template.Render(context);
-        }
-        catch (ScriptRuntimeException e)
-        {
-            throw new PolicyRenderException($"The policy template failed to render: {e.OriginalMessage} at {e.Span.ToStringSimple()}.");
-        }
+        AddKnown(variables, "serviceaccount_uid", identity.ServiceAccountUid);
+        AddKnown(variables, "pod_name", identity.PodName);
+        AddKnown(variables, "pod_uid", identity.PodUid);
+        AddKnown(variables, "node_name", identity.NodeName);
+        return variables;
     }
 
-    private static HashSet<string> VariablesIn(ScriptNode? root)
+    private static void AddKnown(Dictionary<string, object?> variables, string name, string value)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<ScriptNode>();
-        if (root is not null)
+        if (value.Length > 0)
         {
-            pending.Push(root);
+            variables[name] = value;
         }
-
-        while (pending.TryPop(out var node))
-        {
-            if (node is ScriptVariable variable)
-            {
-                names.Add(variable.Name);
-            }
-
-            for (var i = 0; i < node.ChildrenCount; i++)
-            {
-                if (node.GetChildren(i) is { } child)
-                {
-                    pending.Push(child);
-                }
-            }
-        }
-
-        return names;
     }
-
-    /// <summary>
-    /// Unknown values are nil rather than "": they still render as nothing, but are falsy in <c>{% if pod_name %}</c>
-    /// and take <c>default</c>, as in Jinja2 (Liquid treats an empty string as true).
-    /// </summary>
-    private static string? NilWhenEmpty(string value) => value.Length == 0 ? null : value;
 
     private static string Minify(string rendered)
     {
-        var buffer = new ArrayBufferWriter<byte>(rendered.Length);
+        var buffer = new ArrayBufferWriter<byte>(Math.Max(1, rendered.Length));
         try
         {
             using var document = JsonDocument.Parse(rendered);

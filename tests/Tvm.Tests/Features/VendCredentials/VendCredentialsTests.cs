@@ -189,9 +189,9 @@ public sealed class VendCredentialsTests : IAsyncLifetime
     public static TheoryData<string, string> BrokenTemplates => new()
     {
         { "renders invalid JSON", """{"Version": "2012-10-17", "Statement": [{{ namespace }}]}""" },
-        { "renders too large", "{\"Pad\": \"{% for i in (1..500) %}{{ namespace }}-{{ i }}{% endfor %}\"}" },
-        { "fails at render time", """{"Value": "{{ namespace | object.eval }}"}""" },
-        { "loops without end", """{"Value": "{% for i in (1..100000) %}x{% endfor %}"}""" },
+        { "renders too large", "{\"Pad\": \"{% for i in range(1, 501) %}{{ namespace }}-{{ i }}{% endfor %}\"}" },
+        { "fails at render time", """{"Value": "{{ namespace.missing.attribute }}"}""" },
+        { "loops without end", """{"Value": "{% for i in range(1, 100001) %}x{% endfor %}"}""" },
     };
 
     [Theory]
@@ -315,7 +315,7 @@ public sealed class VendCredentialsTests : IAsyncLifetime
 
     [Theory]
     [InlineData("""{"Statement": "not a policy"}""", "MalformedPolicyDocument")]
-    [InlineData("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{% for i in (1..170) %}bucket-{{ i }}-{% endfor %}"}]}""", "PackedPolicyTooLarge")]
+    [InlineData("""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{% for i in range(1, 171) %}bucket-{{ i }}-{% endfor %}"}]}""", "PackedPolicyTooLarge")]
     public async Task Sts_rejecting_the_policy_is_502_naming_the_code(string template, string code)
     {
         await using var app = new TvmApp(_upstreams, new Dictionary<string, string?> { ["POLICY_TEMPLATE_PATH"] = TemplateFiles.Write(template) });

@@ -1,7 +1,7 @@
 using Tvm.Infrastructure.Kubernetes;
 using Tvm.Infrastructure.Templating;
 
-namespace Tvm.Tests.Unit;
+namespace Tvm.Tests.Infrastructure.Templating;
 
 public sealed class PolicyTemplateTests
 {
@@ -26,16 +26,14 @@ public sealed class PolicyTemplateTests
         { "{% if namespace == 'api' or namespace == 'x' %}yes{% else %}no{% endif %}", Plain, "no" },
         { "{% for p in ['a', 'b', 'c'] %}{{ p }}{% if not loop.last %},{% endif %}{% endfor %}", Api, "a,b,c" },
         { "{% for p in ['a', 'b', 'c'] %}{{ p }}{% if loop.last %}.{% else %},{% endif %}{% endfor %}", Api, "a,b,c." },
-        { "{% for p in ['a', 'b'] %}{{ loop.index }}{{ loop.first }}{% endfor %}", Api, "1true2false" },
+        { "{% for p in ['a', 'b'] %}{{ loop.index }}{{ loop.first }}{% endfor %}", Api, "1True2False" },
         { "a{# a comment {{ namespace }} #}b", Api, "ab" },
         { "a {%- if true -%} b {%- endif -%} c", Api, "abc" },
         { "{{- namespace -}}", Api, "api" },
         { "{{ namespace | upper }}", Api, "API" },
-        { "{{ namespace | upcase }}", Api, "API" },
         { "{{ 'MiXed' | lower }}", Api, "mixed" },
         { "{{ namespace | replace('a', 'A') }}", Api, "Api" },
         { "{{ namespace | replace(\"(\", \")\") }}", Api, "api" },
-        { "{{ namespace | replace: 'p', 'P' }}", Api, "aPi" },
         { "{{ pod_name | default('none') }}", Plain, "none" },
         { "{{ missing_variable | default(\"fallback\") }}", Api, "fallback" },
         { "{{ ['x', 'y'] | join('+') }}", Api, "x+y" },
@@ -80,10 +78,7 @@ public sealed class PolicyTemplateTests
     [Theory]
     [InlineData("{\"a\": {{ namespace }}}", "invalid JSON")]
     [InlineData("[\"{{ namespace }}\"]", "not the JSON object")]
-    [InlineData("{% for i in (1..5000) %}x{% endfor %}", "loop")]
-    [InlineData("{% include 'other.json' %}", "Includes are disabled")]
-    [InlineData("{{ object.eval '1' }}", "eval")]
-    [InlineData("{{ object.eval_template '{{1}}' }}", "eval_template")]
+    [InlineData("{% for i in range(5000) %}x{% endfor %}", "loop")]
     public void Render_failures_are_policy_errors(string source, string expectedDetail)
     {
         var render = () => Render(source, Api);
