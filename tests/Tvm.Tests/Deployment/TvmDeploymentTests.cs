@@ -10,28 +10,32 @@ public sealed class TvmDeploymentTests
 
     [Theory]
     [MemberData(nameof(Installations))]
-    public async Task Probes_ask_healthz_on_the_port_TVM_listens_on(string directory)
+    public async Task Readiness_asks_readyz_and_liveness_healthz_on_the_port_TVM_listens_on(string directory)
     {
         var rendered = await RenderedManifests.RenderAsync(directory);
         var container = rendered.Container();
         var listening = rendered.EnvironmentValue(EnvironmentNames.Port);
         listening.Should().NotBeNull("the Deployment should set PORT, so the probes do not depend on a default");
+        var scheme = rendered.ServesTls() ? "HTTPS" : "HTTP";
 
-        var probes = new Dictionary<string, V1Probe?>(StringComparer.Ordinal)
+        // /readyz turns 503 once TVM is asked to stop, which takes a draining pod out of the Service; /healthz
+        // does not, so liveness never restarts a pod that is finishing its requests.
+        var probes = new Dictionary<string, (V1Probe? Probe, string Path)>(StringComparer.Ordinal)
         {
-            ["liveness"] = container.LivenessProbe,
-            ["readiness"] = container.ReadinessProbe,
+            ["liveness"] = (container.LivenessProbe, "/healthz"),
+            ["readiness"] = (container.ReadinessProbe, "/readyz"),
         };
         if (container.StartupProbe is not null)
         {
-            probes["startup"] = container.StartupProbe;
+            probes["startup"] = (container.StartupProbe, "/healthz");
         }
 
-        foreach (var (kind, probe) in probes)
+        foreach (var (kind, (probe, path)) in probes)
         {
             probe.Should().NotBeNull($"TVM should have a {kind} probe");
             probe!.HttpGet.Should().NotBeNull($"the {kind} probe should be an HTTP GET");
-            probe.HttpGet.Path.Should().Be("/healthz", kind);
+            probe.HttpGet.Path.Should().Be(path, kind);
+            (probe.HttpGet.Scheme ?? "HTTP").Should().Be(scheme, $"the {kind} probe should speak what PORT serves");
             container.ResolvePort(probe.HttpGet.Port).Should().Be(int.Parse(listening!, CultureInfo.InvariantCulture), kind);
         }
 
@@ -70,12 +74,21 @@ public sealed class TvmDeploymentTests
         var settings = rendered.GeneratedConfigMap(TvmManifest.SettingsConfigMap);
 
         rendered.Container().EnvFrom.Should().Contain(e => e.ConfigMapRef != null && e.ConfigMapRef.Name == settings.Metadata.Name);
-        settings.Data.Keys.Should().BeEquivalentTo(
+        string[] expected =
+        [
             EnvironmentNames.RoleArn,
             EnvironmentNames.Region,
             EnvironmentNames.LogLevel,
             EnvironmentNames.SessionDurationSeconds,
-            EnvironmentNames.TokenAudiences);
+            EnvironmentNames.TokenAudiences,
+            TvmManifest.ShutdownDelayVariable,
+        ];
+        if (directory == RenderedManifests.ExampleOverlay)
+        {
+            expected = [.. expected, TvmManifest.RateLimitPerIdentityVariable, TvmManifest.RateLimitBurstVariable, TvmManifest.AuthFailuresPerMinuteVariable];
+        }
+
+        settings.Data.Keys.Should().BeEquivalentTo(expected);
     }
 
     [Theory]
@@ -120,8 +133,10 @@ public sealed class TvmDeploymentTests
         var rendered = await RenderedManifests.RenderAsync(directory);
         var deployment = rendered.Deployment();
         var podLabels = deployment.Spec.Template.Metadata.Labels;
+        var minReplicas = rendered.Autoscaler().Spec.MinReplicas;
 
-        deployment.Spec.Replicas.Should().BeGreaterThanOrEqualTo(2);
+        deployment.Spec.Replicas.Should().BeNull("the autoscaler owns the replica count; a count in the manifests would be reset on every apply");
+        minReplicas.Should().BeGreaterThanOrEqualTo(2);
         deployment.Spec.Selector.MatchLabels.Selects(podLabels).Should().BeTrue();
         deployment.Spec.Template.Spec.TopologySpreadConstraints.Select(c => c.TopologyKey)
             .Should().BeEquivalentTo("topology.kubernetes.io/zone", "kubernetes.io/hostname");
@@ -130,9 +145,16 @@ public sealed class TvmDeploymentTests
 
         var budget = rendered.Single<V1PodDisruptionBudget>(TvmManifest.Name);
         budget.Spec.Selector.MatchLabels.Selects(podLabels).Should().BeTrue("the budget should protect TVM's pods");
-        budget.Spec.MinAvailable.Should().NotBeNull();
-        var minAvailable = int.Parse(budget.Spec.MinAvailable!.Value, CultureInfo.InvariantCulture);
-        minAvailable.Should().BeGreaterThanOrEqualTo(1).And.BeLessThan(deployment.Spec.Replicas!.Value, "a drain must be able to evict one pod");
+        if (budget.Spec.MaxUnavailable is { } maxUnavailable)
+        {
+            int.Parse(maxUnavailable.Value, CultureInfo.InvariantCulture).Should().Be(1, "drains should take one replica at a time, at any scale");
+        }
+        else
+        {
+            budget.Spec.MinAvailable.Should().NotBeNull("the budget should bound drains");
+            var minAvailable = int.Parse(budget.Spec.MinAvailable!.Value, CultureInfo.InvariantCulture);
+            minAvailable.Should().BeGreaterThanOrEqualTo(1).And.BeLessThan(minReplicas!.Value, "a drain must be able to evict one pod");
+        }
     }
 
     [Fact]

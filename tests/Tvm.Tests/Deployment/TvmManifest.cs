@@ -13,6 +13,19 @@ internal static class TvmManifest
     public const string PolicyConfigMap = "token-vending-machine-policy";
     public const string SettingsConfigMap = "token-vending-machine-config";
     public const string NameLabel = "app.kubernetes.io/name";
+    public const string MetricsService = "token-vending-machine-metrics";
+    public const string MetricsPortName = "metrics";
+
+    /// <summary>Settings of the operations contract (CONTRACT.md, "Configuration"), as the manifests spell them.</summary>
+    public const string MetricsPortVariable = "METRICS_PORT";
+    public const string ShutdownDelayVariable = "SHUTDOWN_DELAY_SECONDS";
+    public const string RateLimitPerIdentityVariable = "RATE_LIMIT_PER_IDENTITY";
+    public const string RateLimitBurstVariable = "RATE_LIMIT_BURST";
+    public const string AuthFailuresPerMinuteVariable = "AUTH_FAILURES_PER_MINUTE";
+
+    /// <summary>The contract's defaults for the settings above, where the manifests leave them unset.</summary>
+    public const int DefaultMetricsPort = 9090;
+    public const int DefaultShutdownDelaySeconds = 5;
 
     /// <summary>The renders that install TVM itself.</summary>
     public static TheoryData<string> Installations => new() { RenderedManifests.Base, RenderedManifests.ExampleOverlay };
@@ -21,6 +34,15 @@ internal static class TvmManifest
     public static TheoryData<string> AllKustomizations => new() { RenderedManifests.Base, RenderedManifests.ExampleOverlay, RenderedManifests.Examples };
 
     public static V1Deployment Deployment(this RenderedManifests rendered) => rendered.Single<V1Deployment>(Name);
+
+    /// <summary>The autoscaler that owns the Deployment's replica count.</summary>
+    public static V2HorizontalPodAutoscaler Autoscaler(this RenderedManifests rendered) => rendered.Single<V2HorizontalPodAutoscaler>(Name);
+
+    /// <summary>The port /metrics is served on: METRICS_PORT as the installation sets it, or its default.</summary>
+    public static int MetricsPort(this RenderedManifests rendered) =>
+        rendered.EnvironmentValue(MetricsPortVariable) is { Length: > 0 } value
+            ? int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture)
+            : DefaultMetricsPort;
 
     public static V1Container Container(this RenderedManifests rendered)
     {
