@@ -20,6 +20,10 @@ internal sealed class RenderedManifests
     private static readonly TimeSpan KubectlTimeout = TimeSpan.FromMinutes(1);
     private static readonly ConcurrentDictionary<string, Lazy<Task<RenderedManifests>>> Cache = new(StringComparer.Ordinal);
 
+    /// <summary>The custom resources the components render, besides the built-in kinds KubernetesClient knows.</summary>
+    private static readonly Dictionary<string, Type> CustomResourceTypes =
+        CertManagerModels.TypeMap.Concat(MonitoringModels.TypeMap).ToDictionary(StringComparer.Ordinal);
+
     private RenderedManifests(string directory, IReadOnlyList<object> objects)
     {
         Directory = directory;
@@ -91,7 +95,7 @@ internal sealed class RenderedManifests
         var yaml = await KustomizeAsync(RepositoryPaths.Of(directory));
         try
         {
-            return new RenderedManifests(directory, KubernetesYaml.LoadAllFromString(yaml, CertManagerModels.TypeMap, strict: true));
+            return new RenderedManifests(directory, KubernetesYaml.LoadAllFromString(yaml, CustomResourceTypes, strict: true));
         }
         catch (YamlException e)
         {
