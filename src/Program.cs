@@ -28,6 +28,7 @@ if (!app.ValidateConfiguration())
     return 1;
 }
 
+app.UseTvmMetrics();
 app.UseTvmPipeline();
 app.MapTvmHealthChecks();
 await app.RunAsync();

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Caching.Memory;
 using Tvm.Infrastructure.Sts;
+using Tvm.Infrastructure.Telemetry;
 
 namespace Tvm.Infrastructure.Caching;
 
@@ -7,17 +9,63 @@ namespace Tvm.Infrastructure.Caching;
 /// half of the session duration remains, so whatever a client receives outlives the AWS SDKs' pre-emptive
 /// refresh window (up to 15 minutes before expiry) as long as the session lasts 30 minutes or more. Concurrent
 /// misses share one AssumeRole; STS errors are not cached.
+/// <para>
+/// When STS is unreachable, failing or throttling, the last credentials issued for the same key are served
+/// instead of an error while they have more than <see cref="StaleMargin"/> of life left, with a warning: a blip
+/// at STS then costs workloads nothing. A refusal (access denied, a bad policy) is never papered over.
+/// </para>
 /// </summary>
-public sealed class CachingCredentialIssuer(ICredentialIssuer inner, CoalescingCache<AwsCredentials> cache) : ICredentialIssuer
+public sealed partial class CachingCredentialIssuer : ICredentialIssuer, IDisposable
 {
-    public ValueTask<AwsCredentials> IssueAsync(CredentialRequest request, CancellationToken cancellationToken) =>
-        cache.GetOrCreateAsync(KeyFor(request), (Inner: inner, Request: request), static async (state, cancellationToken) =>
+    public static readonly TimeSpan StaleMargin = TimeSpan.FromMinutes(5);
+
+    private readonly ICredentialIssuer _inner;
+    private readonly CoalescingCache<AwsCredentials> _cache;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<CachingCredentialIssuer> _logger;
+    private readonly MemoryCache _lastIssued;
+
+    public CachingCredentialIssuer(ICredentialIssuer inner, CoalescingCache<AwsCredentials> cache, TimeProvider clock, IOptions<TvmOptions> options, ILogger<CachingCredentialIssuer> logger)
+    {
+        _inner = inner;
+        _cache = cache;
+        _clock = clock;
+        _logger = logger;
+        _lastIssued = new MemoryCache(new MemoryCacheOptions
         {
-            var credentials = await state.Inner.IssueAsync(state.Request, cancellationToken).ConfigureAwait(false);
-            return (credentials, credentials.Expiration - (state.Request.Duration / 2));
-        }, cancellationToken);
+            SizeLimit = Math.Max(options.Value.CredentialCacheSize, 1),
+            CompactionPercentage = 0.1,
+            Clock = new TimeProviderClock(clock),
+        });
+    }
+
+    public async ValueTask<AwsCredentials> IssueAsync(CredentialRequest request, CancellationToken cancellationToken)
+    {
+        var key = KeyFor(request);
+        try
+        {
+            return await _cache.GetOrCreateAsync(key, (Issuer: this, Key: key, Request: request), static async (state, cancellationToken) =>
+            {
+                var credentials = await state.Issuer._inner.IssueAsync(state.Request, cancellationToken).ConfigureAwait(false);
+                state.Issuer._lastIssued.Set(state.Key, credentials, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = credentials.Expiration - StaleMargin });
+                return (credentials, credentials.Expiration - (state.Request.Duration / 2));
+            }, cancellationToken);
+        }
+        catch (AssumeRoleException e) when (e.Failure is AssumeRoleFailure.Unavailable or AssumeRoleFailure.Throttled
+            && _lastIssued.TryGetValue(key, out AwsCredentials? stale) && stale is not null && stale.Expiration - _clock.GetUtcNow() > StaleMargin)
+        {
+            TvmTelemetry.RecordStaleCredentials();
+            ServingStale(request.RoleSessionName, e.Failure.ToString(), (long)(stale.Expiration - _clock.GetUtcNow()).TotalSeconds);
+            return stale;
+        }
+    }
+
+    public void Dispose() => _lastIssued.Dispose();
 
     // '|' appears in none of the parts; HybridCache refuses to coalesce keys with control characters.
     private static string KeyFor(CredentialRequest request) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{request.RoleArn}|{request.RoleSessionName}|{request.Policy.Sha256}|{request.Duration.Ticks}");
+
+    [LoggerMessage(EventId = 50, Level = LogLevel.Warning, Message = "STS failed ({Failure}); serving the cached credentials of {RoleSessionName}, which have {RemainingSeconds} s left")]
+    private partial void ServingStale(string roleSessionName, string failure, long remainingSeconds);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Caching.Memory;
 using Tvm.Infrastructure.Kubernetes;
+using Tvm.Infrastructure.Telemetry;
 using Tvm.Infrastructure.Templating;
 
 namespace Tvm.Infrastructure.Caching;
@@ -21,9 +22,11 @@ public sealed class CachingPolicyRenderer(IPolicyRenderer inner, PolicyTemplate 
         var key = template.RelevantPartOf(identity);
         if (_policies.TryGetValue(key, out SessionPolicy? policy) && policy is not null)
         {
+            TvmTelemetry.RecordCacheLookup("policy", hit: true);
             return policy;
         }
 
+        TvmTelemetry.RecordCacheLookup("policy", hit: false);
         policy = inner.Render(identity);
         _policies.Set(key, policy, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Unused });
         return policy;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Internal;
+using Tvm.Infrastructure.Telemetry;
 
 namespace Tvm.Infrastructure.Caching;
 
@@ -25,6 +25,7 @@ public sealed class CoalescingCache<TValue> : IDisposable
 
     private readonly HybridCache _coalescer;
     private readonly TimeProvider _clock;
+    private readonly string _name;
     private readonly string _keyPrefix;
     private readonly MemoryCache _entries;
 
@@ -32,6 +33,7 @@ public sealed class CoalescingCache<TValue> : IDisposable
     {
         _coalescer = coalescer;
         _clock = clock;
+        _name = name;
         _keyPrefix = name + ":";
         _entries = new MemoryCache(new MemoryCacheOptions
         {
@@ -52,9 +54,11 @@ public sealed class CoalescingCache<TValue> : IDisposable
     {
         if (_entries.TryGetValue(key, out TValue? cached) && cached is not null)
         {
+            TvmTelemetry.RecordCacheLookup(_name, hit: true);
             return ValueTask.FromResult(cached);
         }
 
+        TvmTelemetry.RecordCacheLookup(_name, hit: false);
         return _coalescer.GetOrCreateAsync(
             _keyPrefix + key,
             (Cache: this, Key: key, State: state, Create: create, Caller: ExecutionContext.Capture()),
@@ -94,10 +98,5 @@ public sealed class CoalescingCache<TValue> : IDisposable
         ValueTask<TResult> started = default;
         ExecutionContext.Run(caller, _ => started = start(), null);
         return started;
-    }
-
-    private sealed class TimeProviderClock(TimeProvider clock) : ISystemClock
-    {
-        public DateTimeOffset UtcNow => clock.GetUtcNow();
     }
 }

@@ -8,7 +8,7 @@ using Tvm.Infrastructure.Telemetry;
 namespace Tvm.Infrastructure.Kubernetes;
 
 /// <summary>Asks the Kubernetes TokenReview API who a token belongs to.</summary>
-internal sealed class KubernetesTokenReviewer(IKubernetes kubernetes, IOptions<TvmOptions> options) : ITokenReviewer
+internal sealed class KubernetesTokenReviewer(IKubernetes kubernetes, IOptions<TvmOptions> options) : ITokenReviewer, IDisposable
 {
     private const string PodNameKey = "authentication.kubernetes.io/pod-name";
     private const string PodUidKey = "authentication.kubernetes.io/pod-uid";
@@ -17,15 +17,30 @@ internal sealed class KubernetesTokenReviewer(IKubernetes kubernetes, IOptions<T
     private readonly IReadOnlyList<string> _audiences = options.Value.TokenAudiences;
     private readonly TimeSpan _attemptTimeout = options.Value.UpstreamTimeout;
     private readonly TimeSpan _deadline = TokenReviewResilience.Deadline(options.Value);
+    private readonly UpstreamGate _gate = new("token_review");
 
     public async ValueTask<WorkloadIdentity> ReviewAsync(string token, CancellationToken cancellationToken)
     {
         using var activity = TvmTelemetry.Source.StartActivity("TokenReview");
-        var status = await CreateReviewAsync(token, cancellationToken);
-        var identity = ToIdentity(status);
-        activity?.SetWorkloadTags(identity);
-        return identity;
+        using var lease = await _gate.EnterAsync(cancellationToken)
+            ?? throw new TokenReviewException(TokenReviewFailure.Unavailable, $"TVM is already waiting on {UpstreamGate.DefaultMaxInFlight + UpstreamGate.DefaultMaxQueued} TokenReviews; retry shortly.");
+        var started = Stopwatch.GetTimestamp();
+        var result = "failure";
+        try
+        {
+            var status = await CreateReviewAsync(token, cancellationToken);
+            result = "success";
+            var identity = ToIdentity(status);
+            activity?.SetWorkloadTags(identity);
+            return identity;
+        }
+        finally
+        {
+            TvmTelemetry.RecordUpstream("token_review", result, Stopwatch.GetElapsedTime(started));
+        }
     }
+
+    public void Dispose() => _gate.Dispose();
 
     private async Task<V1TokenReviewStatus> CreateReviewAsync(string token, CancellationToken cancellationToken)
     {

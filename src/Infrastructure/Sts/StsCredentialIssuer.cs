@@ -7,8 +7,10 @@ using Tvm.Infrastructure.Telemetry;
 namespace Tvm.Infrastructure.Sts;
 
 /// <summary>Calls STS AssumeRole and translates its failures into the contract's errors.</summary>
-internal sealed class StsCredentialIssuer(IAmazonSecurityTokenService sts, IOptions<TvmOptions> options) : ICredentialIssuer
+internal sealed class StsCredentialIssuer(IAmazonSecurityTokenService sts, IOptions<TvmOptions> options) : ICredentialIssuer, IDisposable
 {
+    private readonly UpstreamGate _gate = new("assume_role");
+
     private static readonly HashSet<string> ThrottlingCodes =
         ["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled"];
 
@@ -24,8 +26,12 @@ internal sealed class StsCredentialIssuer(IAmazonSecurityTokenService sts, IOpti
         using var activity = TvmTelemetry.Source.StartActivity("AssumeRole");
         activity?.SetTag(TvmTelemetry.RoleSessionNameTag, request.RoleSessionName);
 
+        using var lease = await _gate.EnterAsync(cancellationToken)
+            ?? throw new AssumeRoleException(AssumeRoleFailure.Unavailable, $"TVM is already waiting on {UpstreamGate.DefaultMaxInFlight + UpstreamGate.DefaultMaxQueued} AssumeRole calls; retry shortly.");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_deadline);
+        var started = Stopwatch.GetTimestamp();
+        var result = "failure";
         try
         {
             var response = await sts.AssumeRoleAsync(new AssumeRoleRequest
@@ -37,6 +43,7 @@ internal sealed class StsCredentialIssuer(IAmazonSecurityTokenService sts, IOpti
             }, deadline.Token);
 
             var credentials = response.Credentials;
+            result = "success";
             return new AwsCredentials(
                 credentials.AccessKeyId,
                 credentials.SecretAccessKey,
@@ -70,5 +77,11 @@ internal sealed class StsCredentialIssuer(IAmazonSecurityTokenService sts, IOpti
         {
             throw new AssumeRoleException(AssumeRoleFailure.Unavailable, $"STS could not be reached ({e.HttpRequestError}).");
         }
+        finally
+        {
+            TvmTelemetry.RecordUpstream("assume_role", result, Stopwatch.GetElapsedTime(started));
+        }
     }
+
+    public void Dispose() => _gate.Dispose();
 }

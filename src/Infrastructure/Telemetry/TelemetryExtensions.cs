@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
@@ -6,13 +7,15 @@ namespace Tvm.Infrastructure.Telemetry;
 public static class TelemetryExtensions
 {
     /// <summary>
-    /// Traces go out over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set. The console exporter writes multi-line
-    /// text to stdout, which would break the one-JSON-object-per-line log stream, so it is opt-in.
+    /// Traces and metrics. Traces go out over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; the console exporter
+    /// writes multi-line text to stdout, which would break the one-JSON-object-per-line log stream, so it is
+    /// opt-in. Metrics are scraped as Prometheus text on METRICS_PORT, and go out over OTLP when configured.
     /// </summary>
     public static WebApplicationBuilder AddTvmTelemetry(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
         var exporters = (configuration["OTEL_TRACES_EXPORTER"] ?? "").Split(',', StringSplitOptions.TrimEntries);
+        var metricExporters = (configuration["OTEL_METRICS_EXPORTER"] ?? "").Split(',', StringSplitOptions.TrimEntries);
         var otlpEndpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
 
         builder.Services.AddOpenTelemetry()
@@ -21,7 +24,7 @@ public static class TelemetryExtensions
             {
                 tracing
                     .AddSource(TvmTelemetry.SourceName)
-                    .AddAspNetCoreInstrumentation(options => options.Filter = context => context.Request.Path != "/healthz")
+                    .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsProbeOrScrape(context.Request.Path))
                     .AddHttpClientInstrumentation();
                 if (exporters.Contains("console", StringComparer.OrdinalIgnoreCase))
                 {
@@ -32,7 +35,54 @@ public static class TelemetryExtensions
                 {
                     tracing.AddOtlpExporter();
                 }
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddMeter(TvmTelemetry.SourceName)
+                    .AddAspNetCoreInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddProcessInstrumentation()
+                    .AddView("tvm.vend.duration", new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets })
+                    .AddView("tvm.upstream.duration", new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets })
+                    .AddPrometheusExporter();
+                if (!string.IsNullOrWhiteSpace(otlpEndpoint) || metricExporters.Contains("otlp", StringComparer.OrdinalIgnoreCase))
+                {
+                    metrics.AddOtlpExporter();
+                }
             });
         return builder;
+    }
+
+    /// <summary>Cache hits take well under a millisecond; upstream calls tens of milliseconds, and seconds when they fail.</summary>
+    private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+    private static bool IsProbeOrScrape(PathString path) =>
+        path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics");
+
+    /// <summary>
+    /// Serves /metrics on METRICS_PORT only, and nothing else there: the credential endpoints never answer on the
+    /// metrics port, which is plain HTTP even when PORT serves TLS.
+    /// </summary>
+    public static WebApplication UseTvmMetrics(this WebApplication app)
+    {
+        var port = app.Services.GetRequiredService<IOptions<TvmOptions>>().Value.MetricsPort;
+        if (port == 0)
+        {
+            return app;
+        }
+
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(context => context.Connection.LocalPort == port && context.Request.Path == "/metrics");
+        app.Use((context, next) =>
+        {
+            if (context.Connection.LocalPort != port)
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+        return app;
     }
 }
