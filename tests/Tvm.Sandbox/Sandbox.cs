@@ -32,6 +32,7 @@ internal static class Sandbox
         }
 
 
+        var metricsPort = TvmProcess.FreePort();
         await using var kubernetes = await KubernetesApiEmulator.StartAsync();
         await using var sts = await StsEmulator.StartAsync();
         var policyTemplate = Path.Combine(AppContext.BaseDirectory, "policy.json");
@@ -53,6 +54,8 @@ internal static class Sandbox
             ["KUBECONFIG"] = kubernetes.KubeconfigPath,
             ["POLICY_TEMPLATE_PATH"] = policyTemplate,
             ["TOKEN_AUDIENCES"] = Audience,
+            ["METRICS_PORT"] = metricsPort.ToString(CultureInfo.InvariantCulture),
+            ["SHUTDOWN_DELAY_SECONDS"] = "0",
             ["LOG_LEVEL"] = Environment.GetEnvironmentVariable("LOG_LEVEL") ?? "INFO",
         }, line => Console.WriteLine($"  tvm | {line}"));
 
@@ -97,6 +100,7 @@ internal static class Sandbox
             return 0;
         }
 
+        Console.WriteLine($"Prometheus metrics: http://127.0.0.1:{metricsPort}/metrics");
         Console.WriteLine("Press Ctrl+C to stop.");
 
         // Ctrl+C and SIGTERM (as `timeout` or a process manager send it) both stop TVM and the emulators cleanly.

@@ -5,19 +5,26 @@ namespace Tvm.Features.Health;
 
 public static class HealthExtensions
 {
-    public const string Path = "/healthz";
+    public const string LivenessPath = "/healthz";
+    public const string ReadinessPath = "/readyz";
+    private const string ReadinessOnly = "readiness";
 
     public static IServiceCollection AddTvmHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<PolicyTemplateHealthCheck>("policy-template");
+        services.AddHealthChecks()
+            .AddCheck<PolicyTemplateHealthCheck>("policy-template")
+            .AddCheck<ShutdownHealthCheck>("shutdown", tags: [ReadinessOnly]);
         return services;
     }
 
     public static IEndpointRouteBuilder MapTvmHealthChecks(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks(Path, new HealthCheckOptions { ResponseWriter = WriteStatusAsync })
+        endpoints.MapHealthChecks(LivenessPath, new HealthCheckOptions { ResponseWriter = WriteStatusAsync, Predicate = check => !check.Tags.Contains(ReadinessOnly) })
             .WithName("Health")
-            .WithSummary("Liveness and readiness: 200 when configuration is valid and the policy template is loaded, 503 otherwise.");
+            .WithSummary("Liveness: 200 when configuration is valid and a policy template is loaded. Never calls AWS or the Kubernetes API.");
+        endpoints.MapHealthChecks(ReadinessPath, new HealthCheckOptions { ResponseWriter = WriteStatusAsync })
+            .WithName("Ready")
+            .WithSummary("Readiness: as /healthz, and 503 from the moment TVM is asked to stop.");
         return endpoints;
     }
 

@@ -9,7 +9,7 @@ namespace Tvm.Features.Vending;
 /// The one pipeline every credential endpoint runs: token → identity → session policy → credentials. Failures
 /// of the steps become <see cref="VendException"/>s, which the outcome post-processor answers.
 /// </summary>
-public sealed class CredentialVendor(VendingWarmUp warmUp, IOptions<TvmOptions> options)
+public sealed class CredentialVendor(VendingWarmUp warmUp, VendRateLimits rateLimits, IOptions<TvmOptions> options)
 {
     private readonly string _roleArn = options.Value.RoleArn;
     private readonly TimeSpan _sessionDuration = options.Value.SessionDuration;
@@ -18,12 +18,14 @@ public sealed class CredentialVendor(VendingWarmUp warmUp, IOptions<TvmOptions> 
     /// <exception cref="VendException">A step failed; the message is safe to show the caller.</exception>
     public async ValueTask<AwsCredentials> VendAsync(string token, VendTrace trace, CancellationToken cancellationToken)
     {
+        rateLimits.AdmitAddress(trace.ClientAddress);
         var clients = await warmUp.ClientsAsync();
         try
         {
             var identity = await clients.TokenReviewer.ReviewAsync(token, cancellationToken);
             trace.Identity = identity;
             Activity.Current?.SetWorkloadTags(identity);
+            rateLimits.Admit(identity);
 
             var policy = clients.PolicyRenderer.Render(identity);
             var request = new CredentialRequest(_roleArn, RoleSessionName.For(identity), policy, _sessionDuration);
@@ -31,6 +33,11 @@ public sealed class CredentialVendor(VendingWarmUp warmUp, IOptions<TvmOptions> 
         }
         catch (TokenReviewException e)
         {
+            if (e.Failure is TokenReviewFailure.NotAuthenticated or TokenReviewFailure.NotServiceAccount)
+            {
+                rateLimits.RecordAuthenticationFailure(trace.ClientAddress);
+            }
+
             throw new VendException(e.Failure switch
             {
                 TokenReviewFailure.NotAuthenticated => VendError.InvalidToken,

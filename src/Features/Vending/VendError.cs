@@ -12,10 +12,14 @@ public enum VendError
     StsThrottled,
     StsRefused,
     StsUnavailable,
+    RateLimited,
 }
 
 /// <summary>A failed vend whose message is safe to show the caller: it never quotes a token or a secret.</summary>
-public sealed class VendException(VendError error, string detail) : Exception(detail)
+/// <param name="retryAfter">When to ask again, where the failure knows; otherwise the mapping's default.</param>
+public sealed class VendException(VendError error, string detail, TimeSpan? retryAfter = null) : Exception(detail)
 {
     public VendError Error { get; } = error;
+
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 }

@@ -19,6 +19,7 @@ public static class VendErrorMapping
         VendError.StsThrottled => (StatusCodes.Status503ServiceUnavailable, "STS throttled the request"),
         VendError.StsRefused => (StatusCodes.Status502BadGateway, "STS refused AssumeRole"),
         VendError.StsUnavailable => (StatusCodes.Status503ServiceUnavailable, "STS unavailable"),
+        VendError.RateLimited => (StatusCodes.Status429TooManyRequests, "Too many requests"),
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, null),
     };
 
@@ -26,7 +27,7 @@ public static class VendErrorMapping
     public static Task WriteRequestProblemAsync(HttpContext context, int status, string detail) =>
         WriteAsync(context, status, "The request is not valid", detail);
 
-    public static Task WriteProblemAsync(HttpContext context, VendError error, string detail)
+    public static Task WriteProblemAsync(HttpContext context, VendError error, string detail, TimeSpan? retryAfter = null)
     {
         var (status, title) = Describe(error);
         var headers = context.Response.Headers;
@@ -40,7 +41,11 @@ public static class VendErrorMapping
                 break;
         }
 
-        if (status == StatusCodes.Status503ServiceUnavailable)
+        if (retryAfter is { } wait)
+        {
+            headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
         {
             headers.RetryAfter = RetryAfterSeconds;
         }

@@ -1,3 +1,5 @@
+using Tvm.Infrastructure.Telemetry;
+
 namespace Tvm.Features.Vending;
 
 /// <summary>
@@ -9,6 +11,7 @@ internal sealed class VendOutcomeStart : GlobalPreProcessor<VendTrace>
     public override Task PreProcessAsync(IPreProcessorContext context, VendTrace trace, CancellationToken ct)
     {
         // Only failures of the token's own rules; an unreadable JSON body stays FastEndpoints' 400.
+        trace.ClientAddress = context.HttpContext.Connection.RemoteIpAddress?.ToString();
         var tokenFailure = context.ValidationFailures.FirstOrDefault(IsAboutTheToken);
         return tokenFailure is not null && !context.HttpContext.ResponseStarted()
             ? VendErrorMapping.WriteProblemAsync(context.HttpContext, VendError.MissingBearerToken, tokenFailure.ErrorMessage)
@@ -38,7 +41,7 @@ internal sealed partial class VendOutcomeEnd(ILogger<VendOutcomeEnd> logger) : G
             case VendException failure when !http.ResponseStarted():
                 context.MarkExceptionAsHandled();
                 outcome = failure.Error.ToString();
-                await VendErrorMapping.WriteProblemAsync(http, failure.Error, failure.Message);
+                await VendErrorMapping.WriteProblemAsync(http, failure.Error, failure.Message, failure.RetryAfter);
                 break;
             case BadHttpRequestException refused when !http.ResponseStarted():
                 context.MarkExceptionAsHandled();
@@ -58,8 +61,10 @@ internal sealed partial class VendOutcomeEnd(ILogger<VendOutcomeEnd> logger) : G
 
         var status = outcome == Unexpected ? StatusCodes.Status500InternalServerError : http.Response.StatusCode;
         var level = status >= 500 ? LogLevel.Error : status >= 400 ? LogLevel.Warning : LogLevel.Information;
-        var elapsedMs = Math.Round(Stopwatch.GetElapsedTime(trace.StartedAt).TotalMilliseconds, 2);
+        var elapsed = Stopwatch.GetElapsedTime(trace.StartedAt);
+        var elapsedMs = Math.Round(elapsed.TotalMilliseconds, 2);
         var endpoint = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path.Value ?? "";
+        TvmTelemetry.RecordVend(endpoint, outcome, status, elapsed);
         LogOutcome(level, trace.Identity?.Namespace ?? "", trace.Identity?.ServiceAccount ?? "", endpoint, status, outcome, elapsedMs);
     }
 

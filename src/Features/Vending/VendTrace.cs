@@ -8,6 +8,9 @@ public sealed class VendTrace
     /// <summary>Set when the state is first asked for, by the first processor that runs.</summary>
     public long StartedAt { get; } = Stopwatch.GetTimestamp();
 
+    /// <summary>The client's address, which failed authentications are counted against.</summary>
+    public string? ClientAddress { get; set; }
+
     /// <summary>Who called, once the TokenReview has said so; null for requests refused before that.</summary>
     public WorkloadIdentity? Identity { get; set; }
 }

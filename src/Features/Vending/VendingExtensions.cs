@@ -8,6 +8,7 @@ public static class VendingExtensions
         services
             .AddSingleton(provider => ActivatorUtilities.CreateInstance<VendClients>(provider))
             .AddSingleton<CredentialVendor>()
+            .AddSingleton<VendRateLimits>()
             .AddSingleton<VendingWarmUp>()
             .AddHostedService(provider => provider.GetRequiredService<VendingWarmUp>());
 

@@ -16,4 +16,9 @@ public static class EnvironmentNames
     public const string Kubeconfig = "KUBECONFIG";
     public const string TlsCertPath = "TLS_CERT_PATH";
     public const string TlsKeyPath = "TLS_KEY_PATH";
+    public const string RateLimitPerIdentity = "RATE_LIMIT_PER_IDENTITY";
+    public const string RateLimitBurst = "RATE_LIMIT_BURST";
+    public const string AuthFailuresPerMinute = "AUTH_FAILURES_PER_MINUTE";
+    public const string MetricsPort = "METRICS_PORT";
+    public const string ShutdownDelaySeconds = "SHUTDOWN_DELAY_SECONDS";
 }

@@ -22,6 +22,17 @@ public sealed class TvmOptions
     public string? TlsCertPath { get; set; }
     public string? TlsKeyPath { get; set; }
 
+    /// <summary>Sustained requests per second per namespace/service account; 0 turns the limit off.</summary>
+    public int RateLimitPerIdentity { get; set; }
+    public int RateLimitBurst { get; set; } = 1000;
+
+    /// <summary>Failed authentications per client address per minute; 0 turns the limit off.</summary>
+    public int AuthFailuresPerMinute { get; set; }
+
+    /// <summary>Port of the Prometheus endpoint; 0 turns it off.</summary>
+    public int MetricsPort { get; set; } = 9090;
+    public int ShutdownDelaySeconds { get; set; } = 5;
+
     /// <summary>Values that were present but could not be read as their type; reported by the validator.</summary>
     internal List<string> UnreadableValues { get; } = [];
 

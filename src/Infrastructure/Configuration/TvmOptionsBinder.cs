@@ -27,6 +27,11 @@ internal sealed class TvmOptionsBinder(IConfiguration configuration) : IConfigur
         BindInt(EnvironmentNames.TokenReviewCacheSeconds, value => options.TokenReviewCacheSeconds = value);
         BindInt(EnvironmentNames.CredentialCacheSize, value => options.CredentialCacheSize = value);
         BindInt(EnvironmentNames.UpstreamTimeoutSeconds, value => options.UpstreamTimeout = TimeSpan.FromSeconds(value));
+        BindInt(EnvironmentNames.RateLimitPerIdentity, value => options.RateLimitPerIdentity = value);
+        BindInt(EnvironmentNames.RateLimitBurst, value => options.RateLimitBurst = value);
+        BindInt(EnvironmentNames.AuthFailuresPerMinute, value => options.AuthFailuresPerMinute = value);
+        BindInt(EnvironmentNames.MetricsPort, value => options.MetricsPort = value);
+        BindInt(EnvironmentNames.ShutdownDelaySeconds, value => options.ShutdownDelaySeconds = value);
 
         var logLevel = configuration[EnvironmentNames.LogLevel];
         if (LogLevels.TryParse(logLevel, out var level))

@@ -55,6 +55,35 @@ internal sealed partial class TvmOptionsValidator : IValidateOptions<TvmOptions>
             problems.Add($"{EnvironmentNames.UpstreamTimeoutSeconds} must be between 1 and 30; got {options.UpstreamTimeout.TotalSeconds}.");
         }
 
+        if (options.RateLimitPerIdentity < 0)
+        {
+            problems.Add($"{EnvironmentNames.RateLimitPerIdentity} must be 0 (off) or more; got {options.RateLimitPerIdentity}.");
+        }
+
+        if (options.RateLimitBurst < 1)
+        {
+            problems.Add($"{EnvironmentNames.RateLimitBurst} must be 1 or more; got {options.RateLimitBurst}.");
+        }
+
+        if (options.AuthFailuresPerMinute < 0)
+        {
+            problems.Add($"{EnvironmentNames.AuthFailuresPerMinute} must be 0 (off) or more; got {options.AuthFailuresPerMinute}.");
+        }
+
+        if (options.MetricsPort is < 0 or > 65535)
+        {
+            problems.Add($"{EnvironmentNames.MetricsPort} must be 0 (off) or between 1 and 65535; got {options.MetricsPort}.");
+        }
+        else if (options.MetricsPort != 0 && options.MetricsPort == options.Port)
+        {
+            problems.Add($"{EnvironmentNames.MetricsPort} must differ from {EnvironmentNames.Port} ({options.Port}): metrics are not served on the service port.");
+        }
+
+        if (options.ShutdownDelaySeconds is < 0 or > 60)
+        {
+            problems.Add($"{EnvironmentNames.ShutdownDelaySeconds} must be between 0 and 60; got {options.ShutdownDelaySeconds}.");
+        }
+
         if (options.TlsCertPath is null != options.TlsKeyPath is null)
         {
             problems.Add($"{EnvironmentNames.TlsCertPath} and {EnvironmentNames.TlsKeyPath} go together: set both to serve HTTPS, or neither for plain HTTP.");

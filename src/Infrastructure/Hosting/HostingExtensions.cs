@@ -38,6 +38,9 @@ public static class HostingExtensions
         var port = int.TryParse(configuration[EnvironmentNames.Port], NumberStyles.Integer, CultureInfo.InvariantCulture, out var configured)
             && configured is >= 1 and <= 65535 ? configured : 8000;
         var tls = !string.IsNullOrWhiteSpace(configuration[EnvironmentNames.TlsCertPath]) && !string.IsNullOrWhiteSpace(configuration[EnvironmentNames.TlsKeyPath]);
+        var metricsPort = string.IsNullOrWhiteSpace(configuration[EnvironmentNames.MetricsPort]) ? 9090
+            : int.TryParse(configuration[EnvironmentNames.MetricsPort], NumberStyles.Integer, CultureInfo.InvariantCulture, out var configuredMetrics)
+                && configuredMetrics is >= 1 and <= 65535 && configuredMetrics != port ? configuredMetrics : 0;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestHeadersTotalSize = MaxRequestHeadersBytes;
@@ -59,7 +62,20 @@ public static class HostingExtensions
                     });
                 }
             });
+
+            // Plain HTTP for Prometheus, whatever PORT serves; it answers /metrics and nothing else.
+            if (metricsPort != 0)
+            {
+                kestrel.ListenAnyIP(metricsPort);
+            }
         });
+
+        builder.Services.AddSingleton<GracefulShutdown>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<GracefulShutdown>());
+        // Read raw: the host is built before the options are validated, and a bad value fails validation later.
+        var shutdownDelay = int.TryParse(configuration[EnvironmentNames.ShutdownDelaySeconds], NumberStyles.Integer, CultureInfo.InvariantCulture, out var delay)
+            ? Math.Clamp(delay, 0, 60) : 5;
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(shutdownDelay) + GracefulShutdown.InFlightAllowance);
         return builder;
     }
 }

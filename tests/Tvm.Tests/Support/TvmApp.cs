@@ -27,6 +27,7 @@ public sealed class TvmApp(Upstreams upstreams, IReadOnlyDictionary<string, stri
             ["POLICY_TEMPLATE_PATH"] = ShippedTemplatePath,
             ["KUBECONFIG"] = upstreams.Kubernetes.KubeconfigPath,
             ["LOG_LEVEL"] = "DEBUG",
+            ["SHUTDOWN_DELAY_SECONDS"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -21,6 +21,8 @@ public static class TvmProcesses
             ["AWS_SECRET_ACCESS_KEY"] = upstreams.Sts.SecretAccessKey,
             ["AWS_EC2_METADATA_DISABLED"] = "true",
             ["LOG_LEVEL"] = "DEBUG",
+            ["METRICS_PORT"] = "0",
+            ["SHUTDOWN_DELAY_SECONDS"] = "0",
         };
         foreach (var (name, value) in overrides ?? new Dictionary<string, string?>())
         {

@@ -135,7 +135,8 @@ public sealed class CachingTests : IDisposable
         identities.Should().AllSatisfy(identity => identity.Should().BeSameAs(identities[0]));
     }
 
-    private CachingCredentialIssuer Issuer(ICredentialIssuer inner, int size = 100) => new(inner, NewCache<AwsCredentials>(size));
+    private CachingCredentialIssuer Issuer(ICredentialIssuer inner, int size = 100) =>
+        new(inner, NewCache<AwsCredentials>(size), _clock, Options.Create(new TvmOptions { CredentialCacheSize = size }), Microsoft.Extensions.Logging.Abstractions.NullLogger<CachingCredentialIssuer>.Instance);
 
     private static CredentialRequest Request(string policy = """{"Version":"2012-10-17"}""", string session = "api.web") =>
         new("arn:aws:iam::123456789012:role/tvm", session, new SessionPolicy(policy), Session);
@@ -184,6 +185,43 @@ public sealed class CachingTests : IDisposable
         inner.Calls.Should().Be(2);
     }
 
+    [Theory]
+    [InlineData(AssumeRoleFailure.Unavailable)]
+    [InlineData(AssumeRoleFailure.Throttled)]
+    public async Task An_sts_outage_is_ridden_out_with_the_last_credentials_until_five_minutes_before_they_expire(AssumeRoleFailure failure)
+    {
+        var inner = new SwitchableIssuer(_clock);
+        var issuer = Issuer(inner);
+        var issued = await issuer.IssueAsync(Request(), TestContext.Current.CancellationToken);
+
+        inner.Failure = failure;
+        _clock.Advance(TimeSpan.FromMinutes(31));
+        var stale = await issuer.IssueAsync(Request(), TestContext.Current.CancellationToken);
+        stale.Should().BeSameAs(issued, "29 minutes of life are left, more than the 5-minute margin");
+        inner.Calls.Should().Be(2, "STS was asked first");
+
+        _clock.Advance(TimeSpan.FromMinutes(24) + TimeSpan.FromSeconds(1));
+        var tooLate = () => issuer.IssueAsync(Request(), TestContext.Current.CancellationToken).AsTask();
+        (await tooLate.Should().ThrowAsync<AssumeRoleException>()).Which.Failure.Should().Be(failure);
+
+        inner.Failure = null;
+        (await issuer.IssueAsync(Request(), TestContext.Current.CancellationToken)).Should().NotBeSameAs(issued);
+    }
+
+    [Fact]
+    public async Task A_refusal_is_never_answered_with_stale_credentials()
+    {
+        var inner = new SwitchableIssuer(_clock);
+        var issuer = Issuer(inner);
+        await issuer.IssueAsync(Request(), TestContext.Current.CancellationToken);
+
+        inner.Failure = AssumeRoleFailure.Refused;
+        _clock.Advance(TimeSpan.FromMinutes(31));
+        var refused = () => issuer.IssueAsync(Request(), TestContext.Current.CancellationToken).AsTask();
+
+        (await refused.Should().ThrowAsync<AssumeRoleException>()).Which.Failure.Should().Be(AssumeRoleFailure.Refused);
+    }
+
     [Fact]
     public async Task Another_policy_or_session_name_gets_its_own_credentials()
     {
@@ -216,7 +254,7 @@ public sealed class CachingTests : IDisposable
     public async Task The_cache_holds_no_more_than_its_size()
     {
         var cache = NewCache<AwsCredentials>(size: 3);
-        var issuer = new CachingCredentialIssuer(new CountingIssuer(_clock), cache);
+        var issuer = new CachingCredentialIssuer(new CountingIssuer(_clock), cache, _clock, Options.Create(new TvmOptions { CredentialCacheSize = 3 }), Microsoft.Extensions.Logging.Abstractions.NullLogger<CachingCredentialIssuer>.Instance);
 
         for (var i = 0; i < 10; i++)
         {
@@ -311,6 +349,21 @@ public sealed class CachingTests : IDisposable
             return call <= FailuresFirst
                 ? throw new AssumeRoleException(AssumeRoleFailure.Throttled, "slow down")
                 : new AwsCredentials($"ASIA{call}", "secret", "token", clock.GetUtcNow() + Lifetime);
+        }
+    }
+
+    private sealed class SwitchableIssuer(TimeProvider clock) : ICredentialIssuer
+    {
+        public int Calls { get; private set; }
+
+        public AssumeRoleFailure? Failure { get; set; }
+
+        public ValueTask<AwsCredentials> IssueAsync(CredentialRequest request, CancellationToken cancellationToken)
+        {
+            Calls++;
+            return Failure is { } failure
+                ? throw new AssumeRoleException(failure, "STS is down")
+                : ValueTask.FromResult(new AwsCredentials($"ASIA{Calls}", "secret", "token", clock.GetUtcNow() + Session));
         }
     }
 
