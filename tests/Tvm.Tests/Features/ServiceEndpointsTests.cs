@@ -20,6 +20,15 @@ public sealed class ServiceEndpointsTests(Upstreams upstreams) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Readyz_is_ready_while_running()
+    {
+        using var response = await _app.CreateClient().GetAsync(new Uri("/readyz", UriKind.Relative), TestContext.Current.CancellationToken);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).Should().Be("""{"status":"Healthy"}""");
+    }
+
+    [Fact]
     public async Task OpenApi_document_describes_vend()
     {
         using var response = await _app.CreateClient().GetAsync(new Uri("/openapi/v1.json", UriKind.Relative), TestContext.Current.CancellationToken);

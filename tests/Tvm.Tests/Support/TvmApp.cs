@@ -9,7 +9,10 @@ using Serilog.Core;
 namespace Tvm.Tests.Support;
 
 /// <summary>TVM in-process, configured as an operator would, talking to the emulators over real HTTP.</summary>
-public sealed class TvmApp(Upstreams upstreams, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+public sealed class TvmApp(
+    Upstreams upstreams,
+    IReadOnlyDictionary<string, string?>? settings = null,
+    Action<IServiceCollection>? configureServices = null) : WebApplicationFactory<Program>
 {
     public LogCapture Logs { get; } = new();
 
@@ -43,6 +46,7 @@ public sealed class TvmApp(Upstreams upstreams, IReadOnlyDictionary<string, stri
         {
             services.AddSingleton<ILogEventSink>(Logs);
             services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
+            configureServices?.Invoke(services);
         });
     }
 

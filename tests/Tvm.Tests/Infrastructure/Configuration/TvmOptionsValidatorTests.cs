@@ -39,6 +39,11 @@ public sealed class TvmOptionsValidatorTests
         options.LogLevel.Should().Be(LogEventLevel.Information);
         Bind(new() { ["POLICY_TEMPLATE_PATH"] = null }).Options.PolicyTemplatePath.Should().Be("/etc/token-vending-machine/policy.json");
         options.ServesTls.Should().BeFalse();
+        options.RateLimitPerIdentity.Should().Be(0);
+        options.RateLimitBurst.Should().Be(1000);
+        options.AuthFailuresPerMinute.Should().Be(0);
+        options.MetricsPort.Should().Be(9090);
+        options.ShutdownDelaySeconds.Should().Be(5);
         options.SessionDurationSeconds.Should().Be(3600);
         options.TokenAudiences.Should().BeEmpty();
         options.TokenReviewCacheSeconds.Should().Be(10);
@@ -60,6 +65,12 @@ public sealed class TvmOptionsValidatorTests
     [InlineData("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of")]
     [InlineData("TOKEN_REVIEW_CACHE_SECONDS", "-1", "TOKEN_REVIEW_CACHE_SECONDS must be 0")]
     [InlineData("UPSTREAM_TIMEOUT_SECONDS", "0", "UPSTREAM_TIMEOUT_SECONDS must be between 1 and 30")]
+    [InlineData("RATE_LIMIT_PER_IDENTITY", "-1", "RATE_LIMIT_PER_IDENTITY must be 0 (off) or more")]
+    [InlineData("RATE_LIMIT_BURST", "0", "RATE_LIMIT_BURST must be 1 or more")]
+    [InlineData("AUTH_FAILURES_PER_MINUTE", "-5", "AUTH_FAILURES_PER_MINUTE must be 0 (off) or more")]
+    [InlineData("METRICS_PORT", "70000", "METRICS_PORT must be 0 (off) or between 1 and 65535")]
+    [InlineData("METRICS_PORT", "8000", "METRICS_PORT must differ from PORT")]
+    [InlineData("SHUTDOWN_DELAY_SECONDS", "61", "SHUTDOWN_DELAY_SECONDS must be between 0 and 60")]
     [InlineData("POLICY_TEMPLATE_PATH", "/nonexistent/policy.json", "POLICY_TEMPLATE_PATH: no file at '/nonexistent/policy.json'")]
     [InlineData("KUBECONFIG", "/nonexistent/kubeconfig", "KUBECONFIG: not running in a Kubernetes pod and no kubeconfig file at '/nonexistent/kubeconfig'")]
     [InlineData("TLS_CERT_PATH", "/etc/passwd", "TLS_CERT_PATH and TLS_KEY_PATH go together")]
