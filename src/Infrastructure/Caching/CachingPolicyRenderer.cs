@@ -6,12 +6,13 @@ using Tvm.Infrastructure.Templating;
 namespace Tvm.Infrastructure.Caching;
 
 /// <summary>
-/// The template is fixed for the life of the process, so an identity always renders to the same policy:
-/// render it once. The key holds only the identity fields the template reads, so the pods of one service
-/// account share an entry unless the template names pods. Rendering is synchronous and cheap enough that
-/// concurrent first renders need no coalescing. Render failures are exceptions and are not cached.
+/// One template renders an identity to the same policy every time: render it once per template in force. The key
+/// holds that template and only the identity fields it reads, so the pods of one service account share an entry
+/// unless the template names pods, and a reloaded template starts afresh (entries of the old one age out).
+/// Rendering is synchronous and cheap enough that concurrent first renders need no coalescing. Render failures
+/// are exceptions and are not cached.
 /// </summary>
-public sealed class CachingPolicyRenderer(IPolicyRenderer inner, PolicyTemplate template, IOptions<TvmOptions> options) : IPolicyRenderer, IDisposable
+public sealed class CachingPolicyRenderer(PolicyTemplateStore templates, IOptions<TvmOptions> options) : IPolicyRenderer, IDisposable
 {
     private static readonly TimeSpan Unused = TimeSpan.FromHours(1);
 
@@ -19,7 +20,8 @@ public sealed class CachingPolicyRenderer(IPolicyRenderer inner, PolicyTemplate 
 
     public SessionPolicy Render(WorkloadIdentity identity)
     {
-        var key = template.RelevantPartOf(identity);
+        var template = templates.Current;
+        var key = (template, template.RelevantPartOf(identity));
         if (_policies.TryGetValue(key, out SessionPolicy? policy) && policy is not null)
         {
             TvmTelemetry.RecordCacheLookup("policy", hit: true);
@@ -27,7 +29,7 @@ public sealed class CachingPolicyRenderer(IPolicyRenderer inner, PolicyTemplate 
         }
 
         TvmTelemetry.RecordCacheLookup("policy", hit: false);
-        policy = inner.Render(identity);
+        policy = template.Render(identity);
         _policies.Set(key, policy, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Unused });
         return policy;
     }

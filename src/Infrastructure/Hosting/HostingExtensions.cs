@@ -30,7 +30,7 @@ public static class HostingExtensions
                 options.TlsKeyPath!,
                 provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<ILogger<ServerCertificate>>(),
-                ServerCertificate.DefaultPollInterval);
+                FileContentWatcher.DefaultInterval);
         });
 
         // Kestrel is configured before options are validated; an invalid PORT falls back here and then fails validation.

@@ -7,18 +7,15 @@ namespace Tvm.Infrastructure.Hosting;
 /// <summary>
 /// The TLS certificate chain and key from TLS_CERT_PATH and TLS_KEY_PATH, re-read when the files change so that
 /// renewals (cert-manager writing a Secret, the kubelet swapping its <c>..data</c> symlink) reach new connections
-/// without a restart. Changes are found by polling the files' content: file-system events miss a symlink swap in
-/// a parent folder. A pair that fails to load keeps the last good one serving and is logged as an error.
+/// without a restart. A pair that fails to load keeps the last good one serving and is logged as an error.
 /// </summary>
 public sealed partial class ServerCertificate : IDisposable
 {
-    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(2);
 
     private readonly string _certificatePath;
     private readonly string _keyPath;
     private readonly ILogger<ServerCertificate> _logger;
-    private readonly ITimer _poll;
-    private byte[] _loadedHash;
+    private readonly FileContentWatcher _watcher;
     private SslStreamCertificateContext _current;
 
     /// <exception cref="ServerCertificateException">The pair cannot be read, parsed or does not match.</exception>
@@ -27,8 +24,8 @@ public sealed partial class ServerCertificate : IDisposable
         _certificatePath = certificatePath;
         _keyPath = keyPath;
         _logger = logger;
-        (_current, _loadedHash) = Load();
-        _poll = clock.CreateTimer(_ => ReloadIfChanged(), null, pollInterval, pollInterval);
+        _current = Load();
+        _watcher = new FileContentWatcher([certificatePath, keyPath], clock, pollInterval, Reload, e => ReloadFailed(e.Message));
     }
 
     /// <summary>The chain new TLS handshakes present.</summary>
@@ -37,20 +34,14 @@ public sealed partial class ServerCertificate : IDisposable
     /// <summary>The leaf certificate new handshakes present.</summary>
     public X509Certificate2 Leaf => Current.TargetCertificate;
 
-    public void Dispose() => _poll.Dispose();
+    public void Dispose() => _watcher.Dispose();
 
-    private void ReloadIfChanged()
+    private void Reload()
     {
         try
         {
-            if (ContentHash().AsSpan().SequenceEqual(_loadedHash))
-            {
-                return;
-            }
-
-            var (context, hash) = Load();
+            var context = Load();
             Volatile.Write(ref _current, context);
-            _loadedHash = hash;
             var leaf = context.TargetCertificate;
             CertificateReloaded(leaf.Subject, leaf.NotAfter);
         }
@@ -61,13 +52,11 @@ public sealed partial class ServerCertificate : IDisposable
         }
     }
 
-    private (SslStreamCertificateContext Context, byte[] Hash) Load()
+    private SslStreamCertificateContext Load()
     {
-        byte[] hash;
         X509Certificate2Collection chain;
         try
         {
-            hash = ContentHash();
             chain = [];
             chain.ImportFromPemFile(_certificatePath);
         }
@@ -100,15 +89,7 @@ public sealed partial class ServerCertificate : IDisposable
             intermediates.Add(chain[i]);
         }
 
-        return (SslStreamCertificateContext.Create(usable, intermediates, offline: true), hash);
-    }
-
-    private byte[] ContentHash()
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(File.ReadAllBytes(_certificatePath));
-        hash.AppendData(File.ReadAllBytes(_keyPath));
-        return hash.GetHashAndReset();
+        return SslStreamCertificateContext.Create(usable, intermediates, offline: true);
     }
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "TLS certificate reloaded: {Subject}, valid until {NotAfter:O}")]
