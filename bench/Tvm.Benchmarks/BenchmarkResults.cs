@@ -16,6 +16,7 @@ internal sealed record BenchmarkResults(
     ScenarioResult CacheHit,
     ScenarioResult ManyTokens,
     ScenarioResult Cacheless,
+    ScenarioResult WithoutOperations,
     BurstResult Burst,
     CredentialLifetime Lifetime,
     long TvmStdoutLines,
@@ -27,7 +28,12 @@ internal sealed record BenchmarkResults(
     public const double CachelessAim = 100;
     public const long MemoryTargetBytes = 150L * 1024 * 1024;
 
-    public IReadOnlyList<ScenarioResult> Scenarios => [Baseline, CacheHit, ManyTokens, Cacheless];
+    public const double OperationsCostTarget = 0.05;
+
+    public IReadOnlyList<ScenarioResult> Scenarios => [Baseline, CacheHit, ManyTokens, Cacheless, WithoutOperations];
+
+    /// <summary>The share of cache-hit throughput that metrics and rate limiting cost.</summary>
+    public double OperationsCost => 1 - (CacheHit.Load.RequestsPerSecond / WithoutOperations.Load.RequestsPerSecond);
 
     public double CacheHitThroughputVsBaseline => CacheHit.Load.RequestsPerSecond / Baseline.Load.RequestsPerSecond;
     public double CacheHitP99VsBaseline => CacheHit.Load.P99 / Baseline.Load.P99;
@@ -44,6 +50,7 @@ internal sealed record BenchmarkResults(
         $"cache-hit p99 / baseline p99 = {Format.Ratio(CacheHitP99VsBaseline)} (target <= {LatencyTarget})",
         $"startup TVM / baseline = {Format.Ratio(StartupVsBaseline)} (target <= {StartupTarget})",
         $"cache-hit throughput / cache-less throughput = {Format.Ratio(CacheHitVsCacheless)} (aim {CachelessAim})",
+        $"cost of metrics and rate limits = {OperationsCost:P1} of cache-hit throughput (target < {OperationsCostTarget:P0})",
     ];
 
     public IReadOnlyList<TargetCheck> Targets =>
@@ -51,6 +58,7 @@ internal sealed record BenchmarkResults(
         new("Cache-hit throughput ≥ 0.7 × baseline", $"{Format.Ratio(CacheHitThroughputVsBaseline)} ×", CacheHitThroughputVsBaseline >= ThroughputTarget),
         new("Cache-hit p99 at saturation ≤ 2 × baseline p99", $"{Format.Ratio(CacheHitP99VsBaseline)} ×", CacheHitP99VsBaseline <= LatencyTarget),
         new("Start-up to first 200 from /healthz ≤ 2 × baseline", $"{Format.Ratio(StartupVsBaseline)} ×", StartupVsBaseline <= StartupTarget),
+        new("Metrics and rate limits cost < 5 % of cache-hit throughput", $"{OperationsCost:P1}", OperationsCost < OperationsCostTarget),
         new(
             $"{Format.Count(Burst.Requests)} concurrent first requests of one service account → exactly 1 AssumeRole",
             $"{Burst.AssumeRoles} AssumeRole, {Format.Count(Burst.Succeeded)}/{Format.Count(Burst.Requests)} succeeded",

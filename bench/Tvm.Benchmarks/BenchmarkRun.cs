@@ -35,6 +35,7 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
             Console.WriteLine("Load");
             var (baseline, baselineIdle, baselineLoaded) = await MeasureBaselineAsync(scenarios, workload, cancellationToken);
             var shipped = await MeasureShippedTvmAsync(servers, scenarios, workload, cancellationToken);
+            var withoutOperations = await MeasureWithoutOperationsAsync(servers, scenarios, workload, cancellationToken);
             var (cacheless, cachelessLoaded) = await MeasureCachelessTvmAsync(servers, scenarios, workload, cancellationToken);
 
             Console.WriteLine($"Burst: {Format.Count(options.BurstSize)} concurrent first requests against a freshly started TVM");
@@ -50,6 +51,7 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
                 shipped.CacheHit,
                 shipped.ManyTokens,
                 cacheless,
+                withoutOperations,
                 burst,
                 shipped.Lifetime,
                 shipped.StdoutLines,
@@ -106,6 +108,16 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
             var lifetime = await CredentialLifetimeProbe.MeasureAsync(tvm.BaseAddress, workload.OneToken, options.SessionDurationSeconds, cancellationToken);
             var manyTokens = await scenarios.RunAsync("(c) TVM many distinct tokens", tvm, workload.WarmUpTokensScript, workload.ManyTokensScript, cancellationToken);
             return new ShippedTvmResults(cacheHit, manyTokens, lifetime, idle, afterCacheHits, tvm.ResidentMemory(), tvm.StdoutLines);
+        }
+    }
+
+    private static async Task<ScenarioResult> MeasureWithoutOperationsAsync(
+        Servers servers, LoadScenarios scenarios, Workload workload, CancellationToken cancellationToken)
+    {
+        var (tvm, _) = await Servers.StartHealthyAsync(servers.StartTvmWithoutOperations, cancellationToken);
+        await using (tvm)
+        {
+            return await scenarios.RunAsync("(e) TVM cache hit without metrics and rate limits", tvm, workload.OneTokenScript, workload.OneTokenScript, cancellationToken);
         }
     }
 

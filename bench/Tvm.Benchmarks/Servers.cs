@@ -15,7 +15,8 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
     [
         "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_EXPORTER", "OTEL_SERVICE_NAME", "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS",
         "ASPNETCORE_HTTPS_PORTS", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "DOTNET_gcServer", "DOTNET_GCHeapHardLimit",
-        "TOKEN_REVIEW_CACHE_SECONDS", "CREDENTIAL_CACHE_SIZE", "LOG_LEVEL",
+        "TOKEN_REVIEW_CACHE_SECONDS", "CREDENTIAL_CACHE_SIZE", "LOG_LEVEL", "METRICS_PORT", "RATE_LIMIT_PER_IDENTITY",
+        "RATE_LIMIT_BURST", "AUTH_FAILURES_PER_MINUTE", "SHUTDOWN_DELAY_SECONDS",
     ];
 
     private static string BaselineAssembly => Path.Combine(AppContext.BaseDirectory, "Tvm.Baseline.dll");
@@ -44,13 +45,20 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
 
     public static ServerProcess StartBaseline() => ServerProcess.Start("baseline", BaselineAssembly, Cleared());
 
-    /// <summary>TVM as shipped: INFO logs to stdout (one line per request), tracing instrumented, both caches on their defaults.</summary>
-    public ServerProcess StartTvm() => ServerProcess.Start("TVM", TvmAssembly, TvmEnvironment(cachesOff: false));
+    /// <summary>
+    /// TVM as shipped: INFO logs to stdout (one line per request), tracing instrumented, both caches on their defaults,
+    /// Prometheus metrics on their port, and both rate limiters on at rates the load never reaches, so that their
+    /// cost is in the figures without their refusals.
+    /// </summary>
+    public ServerProcess StartTvm() => ServerProcess.Start("TVM", TvmAssembly, TvmEnvironment(cachesOff: false, operations: true));
 
     /// <summary>The same TVM with both caches turned off: every request a TokenReview and an AssumeRole.</summary>
-    public ServerProcess StartCachelessTvm() => ServerProcess.Start("cache-less TVM", TvmAssembly, TvmEnvironment(cachesOff: true));
+    public ServerProcess StartCachelessTvm() => ServerProcess.Start("cache-less TVM", TvmAssembly, TvmEnvironment(cachesOff: true, operations: true));
 
-    private Dictionary<string, string?> TvmEnvironment(bool cachesOff)
+    /// <summary>The shipped TVM without metrics and rate limiters, to put a figure on what they cost.</summary>
+    public ServerProcess StartTvmWithoutOperations() => ServerProcess.Start("TVM without metrics and limits", TvmAssembly, TvmEnvironment(cachesOff: false, operations: false));
+
+    private Dictionary<string, string?> TvmEnvironment(bool cachesOff, bool operations)
     {
         var environment = Cleared();
         environment["AWS_ROLE_ARN"] = upstreams.Sts.RoleArn;
@@ -65,6 +73,11 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
         environment["TOKEN_AUDIENCES"] = Audience;
         environment["SESSION_DURATION_SECONDS"] = options.SessionDurationSeconds.ToString(CultureInfo.InvariantCulture);
         environment["LOG_LEVEL"] = "INFO";
+        environment["SHUTDOWN_DELAY_SECONDS"] = "0";
+        environment["METRICS_PORT"] = operations ? Tvm.Emulators.Hosting.TvmProcess.FreePort().ToString(CultureInfo.InvariantCulture) : "0";
+        environment["RATE_LIMIT_PER_IDENTITY"] = operations ? "10000000" : "0";
+        environment["RATE_LIMIT_BURST"] = "10000000";
+        environment["AUTH_FAILURES_PER_MINUTE"] = operations ? "1000000" : "0";
         if (cachesOff)
         {
             environment["TOKEN_REVIEW_CACHE_SECONDS"] = "0";
