@@ -12,6 +12,7 @@ namespace Tvm.Emulators.Sts;
 /// <param name="ErrorCode">The AWS error code answered, such as <c>ValidationError</c> or <c>SignatureDoesNotMatch</c>.</param>
 /// <param name="Issued">The credentials answered on success.</param>
 /// <param name="At">When the request was handled.</param>
+/// <param name="Tags">The session tags as sent (<c>Tags.member.N.Key</c>/<c>.Value</c>), in member order; a missing key or value reads as empty.</param>
 public sealed record AssumeRoleRecord(
     string RoleArn,
     string RoleSessionName,
@@ -19,4 +20,5 @@ public sealed record AssumeRoleRecord(
     string? Policy,
     string? ErrorCode,
     IssuedCredentials? Issued,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    IReadOnlyList<KeyValuePair<string, string>> Tags);

@@ -1,19 +1,61 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Tvm.Emulators.Sts;
 
+/// <summary>One session tag as it arrived; either part may be missing.</summary>
+internal sealed record TagParameter(string? Key, string? Value);
+
 /// <summary>The AssumeRole parameters as they arrived, before any checking.</summary>
-internal sealed record AssumeRoleParameters(string? RoleArn, string? RoleSessionName, string? DurationSeconds, string? Policy, string? SourceIdentity)
+internal sealed record AssumeRoleParameters(
+    string? RoleArn, string? RoleSessionName, string? DurationSeconds, string? Policy, string? SourceIdentity, IReadOnlyList<TagParameter> Tags)
 {
+    private const string TagMemberPrefix = "Tags.member.";
+
     public static AssumeRoleParameters From(IReadOnlyDictionary<string, string> parameters) => new(
         parameters.GetValueOrDefault("RoleArn"),
         parameters.GetValueOrDefault("RoleSessionName"),
         parameters.GetValueOrDefault("DurationSeconds"),
         parameters.GetValueOrDefault("Policy"),
-        parameters.GetValueOrDefault("SourceIdentity"));
+        parameters.GetValueOrDefault("SourceIdentity"),
+        TagsFrom(parameters));
+
+    /// <summary>
+    /// The Query protocol sends a list of structures as <c>Tags.member.N.Key</c> and <c>Tags.member.N.Value</c>, N from 1
+    /// (an empty list as a bare <c>Tags=</c>); members are taken in the order of N.
+    /// </summary>
+    private static TagParameter[] TagsFrom(IReadOnlyDictionary<string, string> parameters)
+    {
+        SortedDictionary<int, TagParameter>? members = null;
+        foreach (var (name, value) in parameters)
+        {
+            if (!name.StartsWith(TagMemberPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var rest = name.AsSpan(TagMemberPrefix.Length);
+            var dot = rest.IndexOf('.');
+            if (dot <= 0 || !int.TryParse(rest[..dot], NumberStyles.None, CultureInfo.InvariantCulture, out var index) || index < 1)
+            {
+                continue;
+            }
+
+            members ??= new SortedDictionary<int, TagParameter>();
+            var member = members.GetValueOrDefault(index) ?? new TagParameter(null, null);
+            members[index] = rest[(dot + 1)..] switch
+            {
+                "Key" => member with { Key = value },
+                "Value" => member with { Value = value },
+                _ => member,
+            };
+        }
+
+        return members is null ? [] : [.. members.Values];
+    }
 
     public int? DurationAsInteger =>
         int.TryParse(DurationSeconds, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
@@ -24,8 +66,8 @@ internal sealed record AssumeRoleGrant(string SessionName, int DurationSeconds, 
 
 /// <summary>
 /// Decides an AssumeRole request in the order STS does: member constraints first (all reported together as one
-/// <c>ValidationError</c>), then whether the caller may assume the role, then the role's MaxSessionDuration, then the
-/// session policy's content.
+/// <c>ValidationError</c>), then duplicate tag keys, then whether the caller may assume the role and tag the session,
+/// then the role's MaxSessionDuration, then the session policy's content and the packed size of policy and tags.
 /// </summary>
 internal sealed partial class AssumeRoleValidator(EmulatedRole role, int maxSessionDurationSeconds)
 {
@@ -33,6 +75,9 @@ internal sealed partial class AssumeRoleValidator(EmulatedRole role, int maxSess
     private const int MinDurationSeconds = 900;
     private const int MaxDurationSeconds = 43200;
     private const string NamePattern = @"[\w+=,.@-]*";
+    private const int MaxTags = 50;
+    private const int MaxTagKeyLength = 128;
+    private const int MaxTagValueLength = 256;
 
     // AWS's \w is ASCII only; .NET's would let any Unicode letter through.
     private static readonly SearchValues<char> NameCharacters =
@@ -52,6 +97,13 @@ internal sealed partial class AssumeRoleValidator(EmulatedRole role, int maxSess
             return false;
         }
 
+        // Tag keys are case-insensitive: "Team" and "team" are one key, which a session may carry once.
+        if (request.Tags.Select(tag => tag.Key!).Distinct(StringComparer.OrdinalIgnoreCase).Count() != request.Tags.Count)
+        {
+            error = StsError.DuplicateTagKeys;
+            return false;
+        }
+
         var roleArn = request.RoleArn!;
         if (!RoleArnShape().IsMatch(roleArn))
         {
@@ -63,6 +115,12 @@ internal sealed partial class AssumeRoleValidator(EmulatedRole role, int maxSess
         if (caller.IsRoleSession || !string.Equals(roleArn, role.Arn, StringComparison.Ordinal))
         {
             error = StsError.AccessDenied(caller.Arn, roleArn);
+            return false;
+        }
+
+        if (request.Tags.Count > 0 && !role.TrustAllowsTagSession)
+        {
+            error = StsError.TagSessionDenied(caller.Arn, roleArn);
             return false;
         }
 
@@ -78,6 +136,18 @@ internal sealed partial class AssumeRoleValidator(EmulatedRole role, int maxSess
         {
             if (!SessionPolicyValidator.TryMeasure(request.Policy, out var percent, out error))
             {
+                return false;
+            }
+
+            packedPolicySize = percent;
+        }
+
+        if (request.Tags.Count > 0)
+        {
+            var percent = PackedPercent(request.Policy, request.Tags);
+            if (percent > 100)
+            {
+                error = StsError.PackedSessionTagsTooLarge(percent);
                 return false;
             }
 
@@ -149,7 +219,85 @@ internal sealed partial class AssumeRoleValidator(EmulatedRole role, int maxSess
             AddNameViolations(violations, request.SourceIdentity, "sourceIdentity");
         }
 
+        AddTagViolations(violations, request.Tags);
         return violations;
+    }
+
+    private static void AddTagViolations(List<string> violations, IReadOnlyList<TagParameter> tags)
+    {
+        if (tags.Count > MaxTags)
+        {
+            var listed = $"[{string.Join(", ", tags.Select(tag => $"{{Key: {tag.Key}, Value: {tag.Value}}}"))}]";
+            violations.Add(Violation(listed, "tags", $"Member must have length less than or equal to {MaxTags}"));
+        }
+
+        for (var i = 0; i < tags.Count; i++)
+        {
+            var member = $"tags.{i + 1}.member";
+            if (tags[i].Key is not { } key)
+            {
+                violations.Add(NullValue($"{member}.key"));
+            }
+            else
+            {
+                if (key.Length == 0 || !IsTagText(key))
+                {
+                    violations.Add(Violation(key, $"{member}.key", $"Member must satisfy regular expression pattern: {TagPattern}+"));
+                }
+
+                AddLengthViolations(violations, key, $"{member}.key", 1, MaxTagKeyLength);
+            }
+
+            if (tags[i].Value is not { } value)
+            {
+                violations.Add(NullValue($"{member}.value"));
+            }
+            else
+            {
+                if (!IsTagText(value))
+                {
+                    violations.Add(Violation(value, $"{member}.value", $"Member must satisfy regular expression pattern: {TagPattern}*"));
+                }
+
+                AddLengthViolations(violations, value, $"{member}.value", 0, MaxTagValueLength);
+            }
+        }
+    }
+
+    private const string TagPattern = @"[\p{L}\p{Z}\p{N}_.:/=+\-@]";
+
+    // Letters, separators (spaces) and numbers of any script, and _.:/=+-@; counted by code point, so a letter
+    // outside the Basic Multilingual Plane is one letter, as the service's regular expression sees it.
+    private static bool IsTagText(string value)
+    {
+        foreach (var rune in value.EnumerateRunes())
+        {
+            var allowed = Rune.GetUnicodeCategory(rune) switch
+            {
+                UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+                    or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => true,
+                UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator => true,
+                UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => true,
+                _ => rune.Value is '_' or '.' or ':' or '/' or '=' or '+' or '-' or '@',
+            };
+            if (!allowed)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// STS packs the session policy and the session tags into one space whose layout it does not publish. The
+    /// emulator's stand-in extends the policy rule: the policy's compact length plus every tag's key and value
+    /// length, as a share of <see cref="SessionPolicyValidator.PackedCapacity"/> characters, rounded up.
+    /// </summary>
+    internal static int PackedPercent(string? policy, IReadOnlyList<TagParameter> tags)
+    {
+        var length = (policy is null ? 0 : SessionPolicyValidator.CompactLength(policy)) + tags.Sum(tag => tag.Key!.Length + tag.Value!.Length);
+        return (int)Math.Ceiling(length * 100.0 / SessionPolicyValidator.PackedCapacity);
     }
 
     private static void AddNameViolations(List<string> violations, string value, string member)

@@ -14,6 +14,15 @@ internal sealed class EmulatedRole(string accountId, string name)
     /// <summary>Unique role id as IAM shows it: "AROA" and 17 characters, fixed for the emulator's lifetime.</summary>
     public string RoleId { get; } = "AROA" + RandomNumberGenerator.GetString(IdAlphabet, 17);
 
+    /// <summary>Whether the role's trust policy allows the caller <c>sts:TagSession</c>, which passing session tags requires.</summary>
+    public bool TrustAllowsTagSession
+    {
+        get => Volatile.Read(ref _trustAllowsTagSession);
+        set => Volatile.Write(ref _trustAllowsTagSession, value);
+    }
+
+    private bool _trustAllowsTagSession = true;
+
     internal const string IdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
     public string SessionArn(string sessionName) => $"arn:aws:sts::{AccountId}:assumed-role/{Name}/{sessionName}";

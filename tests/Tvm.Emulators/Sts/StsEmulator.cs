@@ -42,7 +42,7 @@ public sealed class StsEmulator : IAsyncDisposable
     {
         _options = options;
         _stoppingToken = _stopping.Token;
-        _role = new EmulatedRole(options.AccountId, options.RoleName);
+        _role = new EmulatedRole(options.AccountId, options.RoleName) { TrustAllowsTagSession = options.RoleTrustAllowsTagSession };
         _callers = new CallerDirectory(options, _role, _minter);
         _verifier = new SigV4Verifier(_callers, _time);
         _validator = new AssumeRoleValidator(_role, options.MaxSessionDurationSeconds);
@@ -98,6 +98,16 @@ public sealed class StsEmulator : IAsyncDisposable
 
     /// <summary>ARN of the IAM user the base credentials belong to, as it appears in AccessDenied messages.</summary>
     public string UserArn => _callers.User.Arn;
+
+    /// <summary>
+    /// Whether the role's trust policy allows <c>sts:TagSession</c>; when it does not, an AssumeRole that passes session
+    /// tags is refused with 403 <c>AccessDenied</c>. May be switched at any time from any thread.
+    /// </summary>
+    public bool RoleTrustAllowsTagSession
+    {
+        get => _role.TrustAllowsTagSession;
+        set => _role.TrustAllowsTagSession = value;
+    }
 
     /// <summary>Fault injected into AssumeRole answers; may be switched at any time from any thread.</summary>
     public StsFault Fault
@@ -298,7 +308,8 @@ public sealed class StsEmulator : IAsyncDisposable
             assumeRole.Policy,
             errorCode,
             issued,
-            receivedAt);
+            receivedAt,
+            assumeRole.Tags.Select(tag => new KeyValuePair<string, string>(tag.Key ?? "", tag.Value ?? "")).ToArray());
 
         lock (_callsLock)
         {

@@ -21,6 +21,12 @@ public sealed record StsEmulatorOptions
     /// <summary>The role's MaxSessionDuration; IAM allows 3600 to 43200 seconds.</summary>
     public int MaxSessionDurationSeconds { get; init; } = 43200;
 
+    /// <summary>
+    /// Whether the role's trust policy allows <c>sts:TagSession</c>; when it does not, an AssumeRole that passes session
+    /// tags is refused with <c>AccessDenied</c>. Switchable later through <see cref="StsEmulator.RoleTrustAllowsTagSession"/>.
+    /// </summary>
+    public bool RoleTrustAllowsTagSession { get; init; } = true;
+
     /// <summary>Region the emulator stands for. Signatures scoped to any region are accepted (see README.md).</summary>
     public string Region { get; init; } = "us-east-1";
 
@@ -34,6 +40,7 @@ public sealed record StsEmulatorOptions
             .Append(", AccountId = ").Append(AccountId)
             .Append(", RoleName = ").Append(RoleName)
             .Append(", MaxSessionDurationSeconds = ").Append(MaxSessionDurationSeconds)
+            .Append(", RoleTrustAllowsTagSession = ").Append(RoleTrustAllowsTagSession)
             .Append(", Region = ").Append(Region);
         return true;
     }

@@ -36,6 +36,9 @@ internal sealed record StsError(int StatusCode, string Code, string Message)
     public static StsError AccessDenied(string callerArn, string roleArn) =>
         new(403, "AccessDenied", $"User: {callerArn} is not authorized to perform: sts:AssumeRole on resource: {roleArn}");
 
+    public static StsError TagSessionDenied(string callerArn, string roleArn) =>
+        new(403, "AccessDenied", $"User: {callerArn} is not authorized to perform: sts:TagSession on resource: {roleArn}");
+
     public static StsError Validation(string message) => new(400, "ValidationError", message);
 
     /// <summary>The service framework reports every failed member constraint at once, joined by "; ".</summary>
@@ -46,4 +49,10 @@ internal sealed record StsError(int StatusCode, string Code, string Message)
 
     public static StsError PackedPolicyTooLarge(int percent) => new(
         400, "PackedPolicyTooLarge", $"Packed policy consumes {percent}% of allotted space, please use smaller policy.");
+
+    /// <summary>What STS answers when the session policy fits alone but not together with the session tags.</summary>
+    public static StsError PackedSessionTagsTooLarge(int percent) => new(
+        400, "PackedPolicyTooLarge", $"Packed size of session tags consumes {percent}% of allotted space.");
+
+    public static StsError DuplicateTagKeys { get; } = Validation("Duplicate tag keys found. Please note that Tag keys are case insensitive.");
 }
