@@ -13,6 +13,7 @@ public sealed class CredentialVendor(VendingWarmUp warmUp, VendRateLimits rateLi
 {
     private readonly string _roleArn = options.Value.RoleArn;
     private readonly TimeSpan _sessionDuration = options.Value.SessionDuration;
+    private readonly SessionTags _sessionTags = SessionTags.Of(options.Value.SessionTags);
 
     /// <param name="trace">The request's record of the vend; the caller's identity is noted there as soon as it is known.</param>
     /// <exception cref="VendException">A step failed; the message is safe to show the caller.</exception>
@@ -28,7 +29,7 @@ public sealed class CredentialVendor(VendingWarmUp warmUp, VendRateLimits rateLi
             rateLimits.Admit(identity);
 
             var policy = clients.PolicyRenderer.Render(identity);
-            var request = new CredentialRequest(_roleArn, RoleSessionName.For(identity), policy, _sessionDuration);
+            var request = new CredentialRequest(_roleArn, RoleSessionName.For(identity), policy, _sessionDuration) { Tags = _sessionTags.For(identity) };
             return await clients.CredentialIssuer.IssueAsync(request, cancellationToken);
         }
         catch (TokenReviewException e)

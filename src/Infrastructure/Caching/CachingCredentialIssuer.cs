@@ -62,9 +62,29 @@ public sealed partial class CachingCredentialIssuer : ICredentialIssuer, IDispos
 
     public void Dispose() => _lastIssued.Dispose();
 
-    // '|' appears in none of the parts; HybridCache refuses to coalesce keys with control characters.
-    private static string KeyFor(CredentialRequest request) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{request.RoleArn}|{request.RoleSessionName}|{request.Policy.Sha256}|{request.Duration.Ticks}");
+    // '|' appears in none of the parts (STS allows it neither in names nor in tags), so the key splits back into
+    // exactly the request it was made from; HybridCache refuses to coalesce keys with control characters.
+    // Session tags follow as |key|value pairs: tags naming a pod give each pod credentials of its own.
+    private static string KeyFor(CredentialRequest request)
+    {
+        var key = new System.Runtime.CompilerServices.DefaultInterpolatedStringHandler(3 + (2 * request.Tags.Count), 4 + (2 * request.Tags.Count), System.Globalization.CultureInfo.InvariantCulture);
+        key.AppendFormatted(request.RoleArn);
+        key.AppendLiteral("|");
+        key.AppendFormatted(request.RoleSessionName);
+        key.AppendLiteral("|");
+        key.AppendFormatted(request.Policy.Sha256);
+        key.AppendLiteral("|");
+        key.AppendFormatted(request.Duration.Ticks);
+        foreach (var (name, value) in request.Tags)
+        {
+            key.AppendLiteral("|");
+            key.AppendFormatted(name);
+            key.AppendLiteral("|");
+            key.AppendFormatted(value);
+        }
+
+        return key.ToStringAndClear();
+    }
 
     [LoggerMessage(EventId = 50, Level = LogLevel.Warning, Message = "STS failed ({Failure}); serving the cached credentials of {RoleSessionName}, which have {RemainingSeconds} s left")]
     private partial void ServingStale(string roleSessionName, string failure, long remainingSeconds);

@@ -10,6 +10,7 @@ public static class EnvironmentNames
     public const string PolicyTemplatePath = "POLICY_TEMPLATE_PATH";
     public const string SessionDurationSeconds = "SESSION_DURATION_SECONDS";
     public const string TokenAudiences = "TOKEN_AUDIENCES";
+    public const string SessionTags = "SESSION_TAGS";
     public const string TokenReviewCacheSeconds = "TOKEN_REVIEW_CACHE_SECONDS";
     public const string CredentialCacheSize = "CREDENTIAL_CACHE_SIZE";
     public const string UpstreamTimeoutSeconds = "UPSTREAM_TIMEOUT_SECONDS";

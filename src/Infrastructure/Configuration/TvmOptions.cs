@@ -15,6 +15,10 @@ public sealed class TvmOptions
     public string PolicyTemplatePath { get; set; } = DefaultPolicyTemplatePath;
     public int SessionDurationSeconds { get; set; } = 3600;
     public IReadOnlyList<string> TokenAudiences { get; set; } = [];
+
+    /// <summary>Names of the STS session tags to send (see <c>Tvm.Infrastructure.Sts.SessionTags</c>); none by default.</summary>
+    public IReadOnlyList<string> SessionTags { get; set; } = [];
+
     public int TokenReviewCacheSeconds { get; set; } = 10;
     public int CredentialCacheSize { get; set; } = DefaultCacheSize;
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(4);

@@ -21,6 +21,10 @@ internal sealed class TvmOptionsBinder(IConfiguration configuration) : IConfigur
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Distinct(StringComparer.Ordinal)
             .ToArray();
+        options.SessionTags = (configuration[EnvironmentNames.SessionTags] ?? "")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
 
         BindInt(EnvironmentNames.Port, value => options.Port = value);
         BindInt(EnvironmentNames.SessionDurationSeconds, value => options.SessionDurationSeconds = value);

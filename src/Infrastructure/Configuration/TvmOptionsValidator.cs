@@ -105,6 +105,12 @@ internal sealed partial class TvmOptionsValidator : IValidateOptions<TvmOptions>
             }
         }
 
+        var unknownTags = options.SessionTags.Where(tag => !Sts.SessionTags.IsKnown(tag)).ToList();
+        if (unknownTags.Count > 0)
+        {
+            problems.Add($"{EnvironmentNames.SessionTags} names unknown session tags ({string.Join(", ", unknownTags.Select(tag => $"'{tag}'"))}): use a comma-separated list of {string.Join(", ", Sts.SessionTags.Names)}.");
+        }
+
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 

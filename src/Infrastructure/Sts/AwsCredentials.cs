@@ -21,4 +21,8 @@ public sealed record AwsCredentials(string AccessKeyId, string SecretAccessKey, 
 }
 
 /// <summary>What to ask STS for: the role, the name CloudTrail shows, the session policy and the lifetime.</summary>
-public sealed record CredentialRequest(string RoleArn, string RoleSessionName, SessionPolicy Policy, TimeSpan Duration);
+public sealed record CredentialRequest(string RoleArn, string RoleSessionName, SessionPolicy Policy, TimeSpan Duration)
+{
+    /// <summary>Session tags, in the order they are sent; none by default.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Tags { get; init; } = [];
+}

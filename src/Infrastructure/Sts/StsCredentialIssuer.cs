@@ -40,6 +40,8 @@ internal sealed class StsCredentialIssuer(IAmazonSecurityTokenService sts, IOpti
                 RoleSessionName = request.RoleSessionName,
                 Policy = request.Policy.Json,
                 DurationSeconds = (int)request.Duration.TotalSeconds,
+                // Left unset rather than empty: the SDK would send an empty list as a bare "Tags" parameter.
+                Tags = request.Tags.Count == 0 ? null : request.Tags.Select(tag => new Tag { Key = tag.Key, Value = tag.Value }).ToList(),
             }, deadline.Token);
 
             var credentials = response.Credentials;

@@ -47,6 +47,7 @@ public sealed class TvmOptionsValidatorTests
         options.SessionDurationSeconds.Should().Be(3600);
         options.TokenAudiences.Should().BeEmpty();
         options.TokenReviewCacheSeconds.Should().Be(10);
+        options.SessionTags.Should().BeEmpty();
     }
 
     [Theory]
@@ -75,6 +76,8 @@ public sealed class TvmOptionsValidatorTests
     [InlineData("KUBECONFIG", "/nonexistent/kubeconfig", "KUBECONFIG: not running in a Kubernetes pod and no kubeconfig file at '/nonexistent/kubeconfig'")]
     [InlineData("TLS_CERT_PATH", "/etc/passwd", "TLS_CERT_PATH and TLS_KEY_PATH go together")]
     [InlineData("TLS_KEY_PATH", "/etc/passwd", "TLS_CERT_PATH and TLS_KEY_PATH go together")]
+    [InlineData("SESSION_TAGS", "kubernetes-namespace,team", "SESSION_TAGS names unknown session tags ('team')")]
+    [InlineData("SESSION_TAGS", "Kubernetes-Namespace", "SESSION_TAGS names unknown session tags ('Kubernetes-Namespace')")]
     public void Each_problem_names_its_variable(string variable, string value, string expected)
     {
         var (_, result) = Bind(new() { [variable] = value });
@@ -123,5 +126,24 @@ public sealed class TvmOptionsValidatorTests
     {
         var (options, _) = Bind(new() { ["TOKEN_AUDIENCES"] = " tvm, sts.amazonaws.com ,,tvm" });
         options.TokenAudiences.Should().Equal("tvm", "sts.amazonaws.com");
+    }
+
+    [Fact]
+    public void Session_tags_are_split_trimmed_and_deduplicated()
+    {
+        var (options, result) = Bind(new() { ["SESSION_TAGS"] = " kubernetes-pod-name,kubernetes-namespace ,,kubernetes-pod-name" });
+
+        result.Succeeded.Should().BeTrue(result.FailureMessage);
+        options.SessionTags.Should().Equal("kubernetes-pod-name", "kubernetes-namespace");
+    }
+
+    [Fact]
+    public void Unknown_session_tags_are_named_together_with_the_allowed_ones()
+    {
+        var (_, result) = Bind(new() { ["SESSION_TAGS"] = "team,kubernetes-service-account,kubernetes-node-name" });
+
+        result.Failures.Should().ContainSingle().Which.Should().Be(
+            "SESSION_TAGS names unknown session tags ('team', 'kubernetes-node-name'): use a comma-separated list of "
+            + "kubernetes-namespace, kubernetes-service-account, kubernetes-pod-name, kubernetes-pod-uid.");
     }
 }
