@@ -283,36 +283,54 @@ public sealed class CachingTests : IDisposable
         }
     }
 
+    private PolicyTemplateStore Templates(string source) =>
+        new(TemplateFiles.Write(source), _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<PolicyTemplateStore>.Instance, TimeSpan.FromSeconds(2));
+
     [Fact]
     public void Policies_are_rendered_once_per_identity()
     {
-        var inner = new CountingRenderer();
-        var template = PolicyTemplate.Parse("""{"Resource": "{{ namespace }}/{{ serviceaccount }}/{{ pod_name }}"}""", "t.json");
-        using var renderer = new CachingPolicyRenderer(inner, template, Options.Create(new TvmOptions()));
+        using var templates = Templates("""{"Resource": "{{ namespace }}/{{ serviceaccount }}/{{ pod_name }}"}""");
+        using var renderer = new CachingPolicyRenderer(templates, Options.Create(new TvmOptions()));
 
         var first = renderer.Render(Web);
         renderer.Render(new WorkloadIdentity("api", "web")).Should().BeSameAs(first);
-        renderer.Render(new WorkloadIdentity("api", "web", PodName: "web-1")).Should().NotBeSameAs(first, "the template reads pod_name");
-        renderer.Render(new WorkloadIdentity("api", "web", PodName: "web-1", NodeName: "node-2")).Should().NotBeSameAs(first);
-
-        inner.Calls.Should().Be(2, "node_name is not in the template");
+        var pod = renderer.Render(new WorkloadIdentity("api", "web", PodName: "web-1"));
+        pod.Should().NotBeSameAs(first, "the template reads pod_name");
+        renderer.Render(new WorkloadIdentity("api", "web", PodName: "web-1", NodeName: "node-2")).Should().BeSameAs(pod, "node_name is not in the template");
     }
 
     [Fact]
     public void Pods_share_a_policy_when_the_template_does_not_name_pods()
     {
-        var inner = new CountingRenderer();
-        var template = PolicyTemplate.Parse("""{"Resource": "{% if namespace == 'api' %}{{ serviceaccount | upper }}{% endif %}"}""", "t.json");
-        using var renderer = new CachingPolicyRenderer(inner, template, Options.Create(new TvmOptions()));
+        using var templates = Templates("""{"Resource": "{% if namespace == 'api' %}{{ serviceaccount | upper }}{% endif %}"}""");
+        using var renderer = new CachingPolicyRenderer(templates, Options.Create(new TvmOptions()));
 
-        for (var pod = 0; pod < 50; pod++)
-        {
-            renderer.Render(new WorkloadIdentity("api", "web", "sa-uid", $"web-{pod}", $"uid-{pod}", $"node-{pod % 3}"));
-        }
+        var policies = Enumerable.Range(0, 50)
+            .Select(pod => renderer.Render(new WorkloadIdentity("api", "web", "sa-uid", $"web-{pod}", $"uid-{pod}", $"node-{pod % 3}")))
+            .ToList();
 
-        inner.Calls.Should().Be(1);
-        template.Variables.Should().Contain(["namespace", "serviceaccount"]).And.NotContain("pod_name");
+        policies.Should().AllSatisfy(policy => policy.Should().BeSameAs(policies[0]));
     }
+
+    [Fact]
+    public void A_reloaded_template_renders_afresh_and_a_broken_one_keeps_the_last_good()
+    {
+        var path = TemplateFiles.Write("""{"Resource": "old/{{ namespace }}"}""");
+        using var templates = new PolicyTemplateStore(path, _clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<PolicyTemplateStore>.Instance, TimeSpan.FromSeconds(2));
+        using var renderer = new CachingPolicyRenderer(templates, Options.Create(new TvmOptions()));
+        renderer.Render(Web).Json.Should().Contain("old/api");
+
+        File.WriteAllText(path, """{"Resource": "new/{{ namespace }}"}""");
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        renderer.Render(Web).Json.Should().Contain("new/api");
+        templates.Refusal.Should().BeNull();
+
+        File.WriteAllText(path, """{"Resource": "{% if %}"}""");
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        renderer.Render(Web).Json.Should().Contain("new/api");
+        templates.Refusal.Should().Contain("does not parse");
+    }
+
 
     [Theory]
     [InlineData("eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjE3OTk5OTk5OTl9.sig", 1799999999L)]
@@ -384,17 +402,6 @@ public sealed class CachingTests : IDisposable
             return Failure is { } failure
                 ? throw new AssumeRoleException(failure, "STS is down")
                 : ValueTask.FromResult(new AwsCredentials($"ASIA{Calls}", "secret", "token", clock.GetUtcNow() + Session));
-        }
-    }
-
-    private sealed class CountingRenderer : IPolicyRenderer
-    {
-        public int Calls { get; private set; }
-
-        public SessionPolicy Render(WorkloadIdentity identity)
-        {
-            Calls++;
-            return new SessionPolicy($$"""{"For":"{{identity}}"}""");
         }
     }
 }
