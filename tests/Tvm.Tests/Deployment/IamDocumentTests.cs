@@ -9,9 +9,10 @@ public sealed partial class IamDocumentTests
     private const string UserPolicyPath = "docs/iam/tvm-user-policy.json";
     private const string TrustPolicyPath = "docs/iam/tvm-workloads-trust-policy.json";
     private const string PermissionsPath = "docs/iam/tvm-workloads-permissions.json";
+    private const string AbacExamplePath = "docs/iam/tvm-workloads-abac-example.json";
     private const string GuidePath = "docs/aws-iam.md";
 
-    public static TheoryData<string> Documents => new() { UserPolicyPath, TrustPolicyPath, PermissionsPath };
+    public static TheoryData<string> Documents => new() { UserPolicyPath, TrustPolicyPath, PermissionsPath, AbacExamplePath };
 
     /// <summary>The one placeholder account every document uses, read from the user's policy.</summary>
     internal static string AccountId()
@@ -38,7 +39,7 @@ public sealed partial class IamDocumentTests
     [Fact]
     public void Every_document_names_the_same_account()
     {
-        var files = new[] { UserPolicyPath, TrustPolicyPath, PermissionsPath, GuidePath, "docs/deploy.md", "manifests/overlays/example/kustomization.yaml", "manifests/base/serviceaccount.yaml" };
+        var files = new[] { UserPolicyPath, TrustPolicyPath, PermissionsPath, AbacExamplePath, GuidePath, "docs/deploy.md", "manifests/overlays/example/kustomization.yaml", "manifests/base/serviceaccount.yaml" };
         var accounts = files
             .SelectMany(file => AccountNumber().Matches(RepositoryPaths.ReadAllText(file)).Select(m => (file, account: m.Value)))
             .ToList();
@@ -49,27 +50,54 @@ public sealed partial class IamDocumentTests
     }
 
     [Fact]
-    public void The_user_may_only_assume_the_workload_role()
+    public void The_user_may_only_assume_and_tag_the_workload_role()
     {
         var statement = IamPolicy.Load(UserPolicyPath).Statements.Should().ContainSingle().Subject;
 
         statement.Effect.Should().Be("Allow");
         statement.UsesNegation.Should().BeFalse();
-        statement.Actions.Should().Equal("sts:AssumeRole");
+        statement.Actions.Should().Equal(["sts:AssumeRole", "sts:TagSession"], "SESSION_TAGS needs sts:TagSession on the role");
         statement.Resources.Should().Equal(WorkloadRoleArn());
     }
 
     [Fact]
-    public void The_workload_role_trusts_only_the_user()
+    public void The_workload_role_trusts_only_the_user_to_assume_it_and_tag_its_sessions()
     {
         var statements = IamPolicy.Load(TrustPolicyPath).Statements;
 
-        statements.Should().ContainSingle();
-        var statement = statements[0];
-        statement.Effect.Should().Be("Allow");
-        statement.Actions.Should().Equal(["sts:AssumeRole"], "TVM passes no session tags, so sts:TagSession is not needed");
-        statement.Principals.Should().ContainSingle().Which.Key.Should().Be("AWS");
-        statement.Principals["AWS"].Should().Equal(UserArn());
+        statements.Should().AllSatisfy(statement =>
+        {
+            statement.Effect.Should().Be("Allow");
+            statement.UsesNegation.Should().BeFalse();
+            statement.Principals.Should().ContainSingle().Which.Key.Should().Be("AWS");
+            statement.Principals["AWS"].Should().Equal(UserArn());
+        });
+        statements.SelectMany(statement => statement.Actions).Should().BeEquivalentTo("sts:AssumeRole", "sts:TagSession");
+        statements.Single(statement => statement.Actions.Contains("sts:AssumeRole")).Condition.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_trust_policy_admits_exactly_the_session_tags_tvm_can_send()
+    {
+        var tagging = IamPolicy.Load(TrustPolicyPath).Statements.Should().ContainSingle(statement => statement.Actions.Contains("sts:TagSession")).Subject;
+
+        tagging.Actions.Should().Equal("sts:TagSession");
+        using var condition = JsonDocument.Parse(tagging.Condition);
+        var keys = condition.RootElement.GetProperty("ForAllValues:StringEquals").GetProperty("aws:TagKeys")
+            .EnumerateArray().Select(key => key.GetString()).ToList();
+        keys.Should().Equal(Tvm.Infrastructure.Sts.SessionTags.Names);
+    }
+
+    [Fact]
+    public void The_abac_example_scopes_resources_by_session_tags_tvm_sends()
+    {
+        var statements = IamPolicy.Load(AbacExamplePath).Statements;
+        var text = RepositoryPaths.ReadAllText(AbacExamplePath);
+
+        statements.Should().Contain(statement => statement.Resources.Any(resource => resource.Contains("${aws:PrincipalTag/kubernetes-namespace}", StringComparison.Ordinal)));
+        PrincipalTag().Matches(text).Select(match => match.Groups["key"].Value).Should().NotBeEmpty()
+            .And.OnlyContain(key => Tvm.Infrastructure.Sts.SessionTags.IsKnown(key), "a tag TVM never sends would match nothing");
+        statements.Should().OnlyContain(statement => statement.Effect == "Allow" && !statement.UsesNegation);
     }
 
     [Fact]
@@ -101,6 +129,9 @@ public sealed partial class IamDocumentTests
     private static string WorkloadRoleArn() => $"arn:aws:iam::{AccountId()}:role/tvm-workloads";
 
     private static string UserArn() => $"arn:aws:iam::{AccountId()}:user/tvm";
+
+    [GeneratedRegex(@"\$\{aws:PrincipalTag/(?<key>[^}]+)\}")]
+    private static partial Regex PrincipalTag();
 
     [GeneratedRegex(@"(?<![0-9])[0-9]{12}(?![0-9])")]
     private static partial Regex AccountNumber();
