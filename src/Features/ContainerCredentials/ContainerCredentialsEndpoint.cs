@@ -22,7 +22,6 @@ internal sealed class ContainerCredentialsEndpoint(CredentialVendor vendor) : En
     public override async Task HandleAsync(ContainerCredentialsRequest req, CancellationToken ct)
     {
         var credentials = await vendor.VendAsync(req.Token, ProcessorState<VendTrace>(), ct);
-        HttpContext.Response.Headers.CacheControl = "no-store";
         await Send.OkAsync(ContainerCredentialsResponse.From(credentials), ct);
     }
 }

@@ -3,8 +3,9 @@ using Tvm.Infrastructure.Telemetry;
 namespace Tvm.Features.Vending;
 
 /// <summary>
-/// Starts the clock of every vend and answers a refused Authorization header before FastEndpoints' own 400 would:
-/// the header is the credential, so a bad one is a 401 with a bearer challenge.
+/// Starts the clock of every vend, marks every answer <c>Cache-Control: no-store</c>, and answers a refused
+/// Authorization header before FastEndpoints' own 400 would: the header is the credential, so a bad one is a 401
+/// with a bearer challenge.
 /// </summary>
 internal sealed class VendOutcomeStart : GlobalPreProcessor<VendTrace>
 {
@@ -12,6 +13,9 @@ internal sealed class VendOutcomeStart : GlobalPreProcessor<VendTrace>
     {
         // Only failures of the token's own rules; an unreadable JSON body stays FastEndpoints' 400.
         trace.ClientAddress = context.HttpContext.Connection.RemoteIpAddress?.ToString();
+
+        // Credentials and refusals alike are for this caller only.
+        context.HttpContext.Response.Headers.CacheControl = "no-store";
         var tokenFailure = context.ValidationFailures.FirstOrDefault(IsAboutTheToken);
         return tokenFailure is not null && !context.HttpContext.ResponseStarted()
             ? VendErrorMapping.WriteProblemAsync(context.HttpContext, VendError.MissingBearerToken, tokenFailure.ErrorMessage)

@@ -36,6 +36,7 @@ public sealed class Upstreams : IAsyncLifetime
         Kubernetes.Latency = TimeSpan.Zero;
         Kubernetes.ResetCounters();
         Sts.Fault = StsFault.None;
+        Sts.RoleTrustAllowsTagSession = true;
         Sts.Latency = TimeSpan.Zero;
         Sts.ResetCounters();
     }
