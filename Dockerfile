@@ -50,7 +50,9 @@ ENV ASPNETCORE_HTTP_PORTS=
 # Read-only root file system: with diagnostics off the runtime creates no IPC socket (and no other
 # file) under TMPDIR, so the image runs with `--read-only` and no writable mount at all.
 ENV DOTNET_EnableDiagnostics=0
-EXPOSE 8000
+# The service port, and Prometheus metrics (METRICS_PORT, plain HTTP).
+ENV METRICS_PORT=9090
+EXPOSE 8000 9090
 
 # The chiseled image's own non-root 'app' user (uid and gid 1654, home /home/app). Numeric, so that
 # Kubernetes can verify runAsNonRoot without reading /etc/passwd; the manifests use the same ids.

@@ -33,7 +33,7 @@ public sealed class DockerfileTests
             .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(p => int.Parse(p.Split('/')[0], CultureInfo.InvariantCulture))
             .ToList();
-        exposed.Should().Equal(containerPort);
+        exposed.Should().Equal(containerPort, rendered.MetricsPort());
         File.FinalEnvironment().Should().Contain(EnvironmentNames.Port, containerPort.ToString(CultureInfo.InvariantCulture));
         rendered.EnvironmentValue(EnvironmentNames.Port).Should().Be(containerPort.ToString(CultureInfo.InvariantCulture));
     }
