@@ -32,7 +32,8 @@ internal static class Sandbox
         }
 
 
-        var metricsPort = TvmProcess.FreePort();
+        // METRICS_PORT=0 in the sandbox's own environment turns metrics off, as it does for TVM.
+        var metricsPort = int.TryParse(Environment.GetEnvironmentVariable("METRICS_PORT"), CultureInfo.InvariantCulture, out var chosen) ? chosen : TvmProcess.FreePort();
         await using var kubernetes = await KubernetesApiEmulator.StartAsync();
         await using var sts = await StsEmulator.StartAsync();
         var policyTemplate = Path.Combine(AppContext.BaseDirectory, "policy.json");
@@ -100,7 +101,11 @@ internal static class Sandbox
             return 0;
         }
 
-        Console.WriteLine($"Prometheus metrics: http://127.0.0.1:{metricsPort}/metrics");
+        if (metricsPort != 0)
+        {
+            Console.WriteLine($"Prometheus metrics: http://127.0.0.1:{metricsPort}/metrics");
+        }
+
         Console.WriteLine("Press Ctrl+C to stop.");
 
         // Ctrl+C and SIGTERM (as `timeout` or a process manager send it) both stop TVM and the emulators cleanly.
