@@ -11,11 +11,12 @@ internal sealed class VendOutcomeStart : GlobalPreProcessor<VendTrace>
 {
     public override Task PreProcessAsync(IPreProcessorContext context, VendTrace trace, CancellationToken ct)
     {
-        // Only failures of the token's own rules; an unreadable JSON body stays FastEndpoints' 400.
-        trace.ClientAddress = context.HttpContext.Connection.RemoteIpAddress?.ToString();
+        trace.ClientAddress = context.HttpContext.Connection.RemoteIpAddress;
 
         // Credentials and refusals alike are for this caller only.
         context.HttpContext.Response.Headers.CacheControl = "no-store";
+
+        // Only failures of the token's own rules; an unreadable JSON body stays FastEndpoints' 400.
         var tokenFailure = context.ValidationFailures.FirstOrDefault(IsAboutTheToken);
         return tokenFailure is not null && !context.HttpContext.ResponseStarted()
             ? VendErrorMapping.WriteProblemAsync(context.HttpContext, VendError.MissingBearerToken, tokenFailure.ErrorMessage)

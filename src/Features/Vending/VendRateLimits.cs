@@ -1,3 +1,4 @@
+using System.Net;
 using System.Threading.RateLimiting;
 using Tvm.Infrastructure.Kubernetes;
 using Tvm.Infrastructure.Telemetry;
@@ -16,7 +17,7 @@ public sealed class VendRateLimits : IDisposable
     private static readonly TimeSpan AuthFailureWindow = TimeSpan.FromMinutes(1);
 
     private readonly PartitionedRateLimiter<WorkloadIdentity>? _perIdentity;
-    private readonly PartitionedRateLimiter<string>? _authFailures;
+    private readonly PartitionedRateLimiter<IPAddress>? _authFailures;
 
     public VendRateLimits(IOptions<TvmOptions> options)
     {
@@ -44,7 +45,7 @@ public sealed class VendRateLimits : IDisposable
                 QueueLimit = 0,
                 AutoReplenishment = true,
             };
-            _authFailures = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address, _ => window));
+            _authFailures = PartitionedRateLimiter.Create<IPAddress, IPAddress>(address => RateLimitPartition.GetFixedWindowLimiter(address, _ => window));
         }
     }
 
@@ -67,7 +68,7 @@ public sealed class VendRateLimits : IDisposable
 
     /// <summary>Refuses a client address that has used up its failed authentications, before it costs a TokenReview.</summary>
     /// <exception cref="VendException">With <see cref="VendError.RateLimited"/>.</exception>
-    public void AdmitAddress(string? address)
+    public void AdmitAddress(IPAddress? address)
     {
         if (_authFailures is null || address is null)
         {
@@ -84,7 +85,7 @@ public sealed class VendRateLimits : IDisposable
         }
     }
 
-    public void RecordAuthenticationFailure(string? address)
+    public void RecordAuthenticationFailure(IPAddress? address)
     {
         if (_authFailures is not null && address is not null)
         {

@@ -9,7 +9,7 @@ public sealed class VendTrace
     public long StartedAt { get; } = Stopwatch.GetTimestamp();
 
     /// <summary>The client's address, which failed authentications are counted against.</summary>
-    public string? ClientAddress { get; set; }
+    public System.Net.IPAddress? ClientAddress { get; set; }
 
     /// <summary>Who called, once the TokenReview has said so; null for requests refused before that.</summary>
     public WorkloadIdentity? Identity { get; set; }

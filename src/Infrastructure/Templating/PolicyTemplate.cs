@@ -9,7 +9,7 @@ namespace Tvm.Infrastructure.Templating;
 /// exactly as Jinja2 would. Rendering has limits that raise errors instead of truncating, and the result must be a
 /// JSON object of at most 2048 characters, which is all STS accepts for an inline session policy.
 /// </summary>
-public sealed class PolicyTemplate : IPolicyRenderer
+public sealed class PolicyTemplate
 {
     public const int MaxPolicyLength = 2048;
 
