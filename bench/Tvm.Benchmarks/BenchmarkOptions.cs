@@ -11,7 +11,11 @@ internal sealed record BenchmarkOptions
     public const string Usage = """
         Usage: bash bench/run.sh [options]
           --duration SECONDS         length of each measured wrk run (default 10; 3 with --quick)
-          --warm-up SECONDS          unmeasured wrk run before each measured one (default 5)
+          --warm-up SECONDS          least warm-up before a server's first measured run (default 15; 6 with --quick);
+                                     it goes on in 5 s windows (3 s with --quick) until two in a row are within 5 %
+          --max-warm-up SECONDS      most warm-up per server, settled or not (default 60; 15 with --quick)
+          --rounds N                 measured runs of the baseline, TVM and TVM without metrics and limits,
+                                     alternating (default 3; 2 with --quick)
           --connections N            concurrent connections wrk keeps open (default 64)
           --threads N                wrk threads (default 2)
           --startup-runs N           start-ups measured per server (default 5; 3 with --quick)
@@ -22,11 +26,16 @@ internal sealed record BenchmarkOptions
                                      costs, e.g. --tvm-env LOG_LEVEL=WARNING or --tvm-env DOTNET_gcServer=0
           --output PATH              where to write the Markdown report (default bench/results/latest.md)
           --quick                    short runs for a smoke test
+          --cache-hits-only          only the warm-up and rounds of (a), (b) and (e), printed and not written: for
+                                     trying a change to the hot path
         """;
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
-    // TVM needs about this long under load before tiered compilation settles; shorter warm-ups understate it.
-    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(5);
+    // A fresh TVM on two shared cores needed 20–40 s under load before tiered compilation settled.
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromSeconds(15);
+    public TimeSpan MaxWarmUp { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan WarmUpWindow { get; init; } = TimeSpan.FromSeconds(5);
+    public int Rounds { get; init; } = 3;
     public int Connections { get; init; } = 64;
     public int Threads { get; init; } = 2;
     public int StartupRuns { get; init; } = 5;
@@ -36,6 +45,7 @@ internal sealed record BenchmarkOptions
     public TimeSpan StsLatency { get; init; } = TimeSpan.FromMilliseconds(50);
     public int SessionDurationSeconds { get; init; } = 3600;
     public bool Quick { get; init; }
+    public bool CacheHitsOnly { get; init; }
     public string? OutputPath { get; init; }
 
     /// <summary>Set for every TVM after its own defaults, so it can override them; empty for TVM as shipped.</summary>
@@ -53,6 +63,10 @@ internal sealed record BenchmarkOptions
                 Duration = TimeSpan.FromSeconds(3),
                 StartupRuns = 3,
                 DistinctTokens = 12_000,
+                Rounds = 2,
+                WarmUp = TimeSpan.FromSeconds(6),
+                MaxWarmUp = TimeSpan.FromSeconds(15),
+                WarmUpWindow = TimeSpan.FromSeconds(3),
             }
             : new BenchmarkOptions();
 
@@ -64,11 +78,19 @@ internal sealed record BenchmarkOptions
                 continue;
             }
 
+            if (flag == "--cache-hits-only")
+            {
+                options = options with { CacheHitsOnly = true };
+                continue;
+            }
+
             var value = i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{flag} needs a value.");
             options = flag switch
             {
                 "--duration" => options with { Duration = TimeSpan.FromSeconds(Number(flag, value, 1, 600)) },
-                "--warm-up" => options with { WarmUp = TimeSpan.FromSeconds(Number(flag, value, 0, 60)) },
+                "--warm-up" => options with { WarmUp = TimeSpan.FromSeconds(Number(flag, value, 0, 600)) },
+                "--max-warm-up" => options with { MaxWarmUp = TimeSpan.FromSeconds(Number(flag, value, 0, 600)) },
+                "--rounds" => options with { Rounds = Number(flag, value, 1, 20) },
                 "--connections" => options with { Connections = Number(flag, value, 1, 10_000) },
                 "--threads" => options with { Threads = Number(flag, value, 1, 64) },
                 "--startup-runs" => options with { StartupRuns = Number(flag, value, 1, 50) },
@@ -79,6 +101,11 @@ internal sealed record BenchmarkOptions
                 "--tvm-env" => options with { TvmEnvironment = WithVariable(options.TvmEnvironment, value) },
                 _ => throw new ArgumentException($"Unknown option {flag}."),
             };
+        }
+
+        if (options.MaxWarmUp < options.WarmUp)
+        {
+            options = options with { MaxWarmUp = options.WarmUp };
         }
 
         // wrk gives each thread connections / threads connections; more threads than connections would idle.

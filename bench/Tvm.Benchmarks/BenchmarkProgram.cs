@@ -49,6 +49,11 @@ internal static class BenchmarkProgram
         try
         {
             var results = await new BenchmarkRun(options).ExecuteAsync(cancellation.Token);
+            if (results is null)
+            {
+                return 0;
+            }
+
             var markdown = MarkdownReport.Render(results);
             Console.WriteLine();
             Console.WriteLine(markdown);
@@ -59,7 +64,8 @@ internal static class BenchmarkProgram
             // wrk's own reports, for anyone who wants more than p50 and p99.
             var wrkReports = Path.ChangeExtension(output, ".wrk.txt");
             await File.WriteAllTextAsync(wrkReports, string.Concat(
-                results.Scenarios.Select(scenario => $"== {scenario.Name}{Environment.NewLine}{scenario.Load.Report}{Environment.NewLine}")));
+                results.Scenarios.SelectMany(scenario => scenario.Runs.Select((run, index) =>
+                    $"== {scenario.Name}, run {index + 1}{Environment.NewLine}{run.Load.Report}{Environment.NewLine}"))));
             Console.WriteLine($"Written to {output} (wrk's reports: {wrkReports})");
             return 0;
         }

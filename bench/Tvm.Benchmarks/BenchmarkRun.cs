@@ -4,8 +4,9 @@ namespace Tvm.Benchmarks;
 
 /// <summary>
 /// The whole benchmark in one pass, on one machine, so that every target is a ratio of numbers taken minutes
-/// apart under the same conditions. Order: start-up, baseline ceiling, TVM with warm caches (one token, then many
-/// distinct tokens), cache-less TVM, and last a burst against a freshly started TVM.
+/// apart under the same conditions. Order: start-up; the baseline, TVM and TVM without metrics and limits, each
+/// warmed up to steady state and then measured in alternating rounds; TVM with many distinct tokens; cache-less
+/// TVM; and last a burst against a freshly started TVM.
 /// </summary>
 internal sealed class BenchmarkRun(BenchmarkOptions options)
 {
@@ -13,7 +14,8 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
     private const string SteadyWorkload = "worker";
     private const string RolloutWorkload = "rollout";
 
-    public async Task<BenchmarkResults> ExecuteAsync(CancellationToken cancellationToken)
+    /// <returns>The results, or null after a <c>--cache-hits-only</c> run, which prints its figures and nothing more.</returns>
+    public async Task<BenchmarkResults?> ExecuteAsync(CancellationToken cancellationToken)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var machine = MachineDescription.Describe();
@@ -28,14 +30,18 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
             var scenarios = new LoadScenarios(new WrkRunner(options), upstreams, options);
             var workload = PrepareWorkload(upstreams, new WrkScripts(workDirectory.FullName));
 
+            if (options.CacheHitsOnly)
+            {
+                await MeasureCacheHitsOnlyAsync(servers, scenarios, workload, cancellationToken);
+                return null;
+            }
+
             Console.WriteLine($"Start-up: {options.StartupRuns} runs each, alternating");
             var startup = await StartupBenchmark.MeasureAsync(servers, options.StartupRuns, cancellationToken);
             Console.WriteLine($"  baseline median {Format.Milliseconds(startup.BaselineMedian)}, TVM median {Format.Milliseconds(startup.TvmMedian)}");
 
-            Console.WriteLine("Load");
-            var (baseline, baselineIdle, baselineLoaded) = await MeasureBaselineAsync(scenarios, workload, cancellationToken);
-            var shipped = await MeasureShippedTvmAsync(servers, scenarios, workload, cancellationToken);
-            var withoutOperations = await MeasureWithoutOperationsAsync(servers, scenarios, workload, cancellationToken);
+            Console.WriteLine("Cache hits");
+            var cacheHits = await MeasureCacheHitsAsync(servers, scenarios, workload, cancellationToken);
             var (cacheless, cachelessLoaded) = await MeasureCachelessTvmAsync(servers, scenarios, workload, cancellationToken);
 
             Console.WriteLine($"Burst: {Format.Count(options.BurstSize)} concurrent first requests against a freshly started TVM");
@@ -47,15 +53,16 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
                 machine,
                 options,
                 startup,
-                baseline,
-                shipped.CacheHit,
-                shipped.ManyTokens,
+                cacheHits.Baseline,
+                cacheHits.CacheHit,
+                cacheHits.ManyTokens,
                 cacheless,
-                withoutOperations,
+                cacheHits.WithoutOperations,
                 burst,
-                shipped.Lifetime,
-                shipped.StdoutLines,
-                new MemoryReadings(shipped.Idle, shipped.AfterCacheHits, shipped.AfterLoad, cachelessLoaded, baselineIdle, baselineLoaded));
+                cacheHits.Lifetime,
+                cacheHits.StdoutLines,
+                new MemoryReadings(
+                    cacheHits.TvmIdle, cacheHits.TvmAfterCacheHits, cacheHits.TvmAfterLoad, cachelessLoaded, cacheHits.BaselineIdle, cacheHits.BaselineAfterLoad));
         }
         finally
         {
@@ -83,51 +90,92 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
         return workload;
     }
 
-    private static async Task<(ScenarioResult Result, ResidentMemory Idle, ResidentMemory Loaded)> MeasureBaselineAsync(
-        LoadScenarios scenarios, Workload workload, CancellationToken cancellationToken)
+    /// <summary>
+    /// (a), (b) and (e) run side by side: all three servers are started and warmed up to steady state, then
+    /// measured in turn, round after round, so that a noisy minute on a shared machine lands on each of them
+    /// rather than on one. Every one of them receives byte-identical requests. (c) follows on the TVM of (b).
+    /// </summary>
+    private async Task<CacheHitResults> MeasureCacheHitsAsync(
+        Servers servers, LoadScenarios scenarios, Workload workload, CancellationToken cancellationToken)
     {
-        var (server, _) = await Servers.StartHealthyAsync(Servers.StartBaseline, cancellationToken);
-        await using (server)
+        var (baseline, _) = await Servers.StartHealthyAsync(Servers.StartBaseline, cancellationToken);
+        await using (baseline)
         {
-            var idle = server.ResidentMemory();
-            // Same script as TVM's cache-hit run, so both receive byte-identical requests.
-            var result = await scenarios.RunAsync("(a) baseline (bare ASP.NET Core)", server, workload.OneTokenScript, workload.OneTokenScript, cancellationToken);
-            return (result, idle, server.ResidentMemory());
+            var (tvm, _) = await Servers.StartHealthyAsync(servers.StartTvm, cancellationToken);
+            await using (tvm)
+            {
+                var (withoutOperations, _) = await Servers.StartHealthyAsync(servers.StartTvmWithoutOperations, cancellationToken);
+                await using (withoutOperations)
+                {
+                    var baselineIdle = baseline.ResidentMemory();
+                    var tvmIdle = tvm.ResidentMemory();
+                    var subjects = new (string Name, ServerProcess Server)[]
+                    {
+                        ("(a) baseline (bare ASP.NET Core)", baseline),
+                        ("(b) TVM cache hit (one token)", tvm),
+                        ("(e) TVM cache hit without metrics and rate limits", withoutOperations),
+                    };
+
+                    Console.WriteLine("  Warm-up, each server alone");
+                    var warmUps = new List<WarmUp>();
+                    foreach (var (_, server) in subjects)
+                    {
+                        warmUps.Add(await scenarios.WarmUpAsync(server, workload.OneTokenScript, cancellationToken));
+                    }
+
+                    var runs = subjects.Select(_ => new List<LoadRun>()).ToArray();
+                    for (var round = 1; round <= options.Rounds; round++)
+                    {
+                        Console.WriteLine($"  Round {round} of {options.Rounds}");
+                        for (var subject = 0; subject < subjects.Length; subject++)
+                        {
+                            runs[subject].Add(await scenarios.MeasureAsync(subjects[subject].Server, workload.OneTokenScript, cancellationToken));
+                        }
+                    }
+
+                    var results = subjects.Select((subject, index) => new ScenarioResult(subject.Name, runs[index], warmUps[index])).ToArray();
+                    var baselineAfterLoad = baseline.ResidentMemory();
+                    var tvmAfterCacheHits = tvm.ResidentMemory();
+                    await withoutOperations.DisposeAsync();
+                    await baseline.DisposeAsync();
+
+                    if (options.CacheHitsOnly)
+                    {
+                        return new CacheHitResults(
+                            results[0], results[1], results[2], null!, null!, baselineIdle, baselineAfterLoad, tvmIdle, tvmAfterCacheHits, tvmAfterCacheHits, tvm.StdoutLines);
+                    }
+
+                    Console.WriteLine("Many distinct tokens");
+                    var lifetime = await CredentialLifetimeProbe.MeasureAsync(tvm.BaseAddress, workload.OneToken, options.SessionDurationSeconds, cancellationToken);
+                    var manyTokens = await scenarios.RunAsync("(c) TVM many distinct tokens", tvm, workload.WarmUpTokensScript, workload.ManyTokensScript, alreadyWarm: true, cancellationToken);
+                    return new CacheHitResults(
+                        results[0], results[1], results[2], manyTokens, lifetime,
+                        baselineIdle, baselineAfterLoad, tvmIdle, tvmAfterCacheHits, tvm.ResidentMemory(), tvm.StdoutLines);
+                }
+            }
         }
     }
 
-    private async Task<ShippedTvmResults> MeasureShippedTvmAsync(
-        Servers servers, LoadScenarios scenarios, Workload workload, CancellationToken cancellationToken)
+    private async Task MeasureCacheHitsOnlyAsync(Servers servers, LoadScenarios scenarios, Workload workload, CancellationToken cancellationToken)
     {
-        var (tvm, _) = await Servers.StartHealthyAsync(servers.StartTvm, cancellationToken);
-        await using (tvm)
-        {
-            var idle = tvm.ResidentMemory();
-            var cacheHit = await scenarios.RunAsync("(b) TVM cache hit (one token)", tvm, workload.OneTokenScript, workload.OneTokenScript, cancellationToken);
-            var afterCacheHits = tvm.ResidentMemory();
-            var lifetime = await CredentialLifetimeProbe.MeasureAsync(tvm.BaseAddress, workload.OneToken, options.SessionDurationSeconds, cancellationToken);
-            var manyTokens = await scenarios.RunAsync("(c) TVM many distinct tokens", tvm, workload.WarmUpTokensScript, workload.ManyTokensScript, cancellationToken);
-            return new ShippedTvmResults(cacheHit, manyTokens, lifetime, idle, afterCacheHits, tvm.ResidentMemory(), tvm.StdoutLines);
-        }
-    }
-
-    private static async Task<ScenarioResult> MeasureWithoutOperationsAsync(
-        Servers servers, LoadScenarios scenarios, Workload workload, CancellationToken cancellationToken)
-    {
-        var (tvm, _) = await Servers.StartHealthyAsync(servers.StartTvmWithoutOperations, cancellationToken);
-        await using (tvm)
-        {
-            return await scenarios.RunAsync("(e) TVM cache hit without metrics and rate limits", tvm, workload.OneTokenScript, workload.OneTokenScript, cancellationToken);
-        }
+        var results = await MeasureCacheHitsAsync(servers, scenarios, workload, cancellationToken);
+        var (baseline, tvm, withoutOperations) = (results.Baseline, results.CacheHit, results.WithoutOperations);
+        Console.WriteLine();
+        Console.WriteLine($"cache-hit throughput / baseline = {Format.Ratio(tvm.RequestsPerSecond / baseline.RequestsPerSecond)}");
+        Console.WriteLine($"cache-hit CPU per request / baseline = {Format.Ratio(tvm.CpuPerRequest / baseline.CpuPerRequest)} "
+            + $"({Format.Microseconds(tvm.CpuPerRequest)} against {Format.Microseconds(baseline.CpuPerRequest)})");
+        Console.WriteLine($"cost of metrics and rate limits = {1 - (tvm.RequestsPerSecond / withoutOperations.RequestsPerSecond):P1} of cache-hit throughput, "
+            + $"{(tvm.CpuPerRequest / withoutOperations.CpuPerRequest) - 1:P1} CPU per request");
     }
 
     private static async Task<(ScenarioResult Result, ResidentMemory Loaded)> MeasureCachelessTvmAsync(
         Servers servers, LoadScenarios scenarios, Workload workload, CancellationToken cancellationToken)
     {
+        Console.WriteLine("Caches off");
         var (tvm, _) = await Servers.StartHealthyAsync(servers.StartCachelessTvm, cancellationToken);
         await using (tvm)
         {
-            var result = await scenarios.RunAsync("(d) cache-less TVM (caches off)", tvm, workload.OneTokenScript, workload.OneTokenScript, cancellationToken);
+            var result = await scenarios.RunAsync("(d) cache-less TVM (caches off)", tvm, workload.OneTokenScript, workload.OneTokenScript, alreadyWarm: false, cancellationToken);
             return (result, tvm.ResidentMemory());
         }
     }
@@ -146,12 +194,16 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
     private sealed record Workload(
         string OneToken, string OneTokenScript, string ManyTokensScript, string WarmUpTokensScript, IReadOnlyList<string> BurstTokens);
 
-    private sealed record ShippedTvmResults(
+    private sealed record CacheHitResults(
+        ScenarioResult Baseline,
         ScenarioResult CacheHit,
+        ScenarioResult WithoutOperations,
         ScenarioResult ManyTokens,
         CredentialLifetime Lifetime,
-        ResidentMemory Idle,
-        ResidentMemory AfterCacheHits,
-        ResidentMemory AfterLoad,
+        ResidentMemory BaselineIdle,
+        ResidentMemory BaselineAfterLoad,
+        ResidentMemory TvmIdle,
+        ResidentMemory TvmAfterCacheHits,
+        ResidentMemory TvmAfterLoad,
         long StdoutLines);
 }

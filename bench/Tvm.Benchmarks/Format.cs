@@ -11,6 +11,8 @@ internal static class Format
 
     public static string Milliseconds(TimeSpan duration) => duration.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
 
+    public static string Microseconds(TimeSpan duration) => duration.TotalMicroseconds.ToString("0", CultureInfo.InvariantCulture) + " µs";
+
     public static string Rate(double requestsPerSecond) => requestsPerSecond.ToString("#,0", CultureInfo.InvariantCulture);
 
     public static string Count(long count) => count.ToString("#,0", CultureInfo.InvariantCulture);

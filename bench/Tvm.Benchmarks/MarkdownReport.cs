@@ -14,8 +14,10 @@ internal static class MarkdownReport
         Line(report);
         Line(report, $"Machine: {results.Machine}.");
         Line(report);
-        Line(report, $"Load: wrk, {options.Threads} threads, {options.Connections} connections, {options.Duration.TotalSeconds:0} s measured after "
-            + $"{options.WarmUp.TotalSeconds:0} s of warm-up, all on 127.0.0.1 of this one machine (load generator, servers and emulators share its CPUs). "
+        Line(report, $"Load: wrk, {options.Threads} threads, {options.Connections} connections, {options.Duration.TotalSeconds:0} s per measured run, "
+            + $"after a warm-up of at least {options.WarmUp.TotalSeconds:0} s that goes on until two {options.WarmUpWindow.TotalSeconds:0} s windows in a row are "
+            + $"within 5 % (at most {options.MaxWarmUp.TotalSeconds:0} s). (a), (b) and (e) are measured in {options.Rounds} alternating rounds and their "
+            + "figures are medians over the rounds. All on 127.0.0.1 of this one machine (load generator, servers and emulators share its CPUs). "
             + $"Upstream latency: TokenReview {options.ReviewLatency.TotalMilliseconds:0} ms, STS AssumeRole {options.StsLatency.TotalMilliseconds:0} ms. "
             + $"TVM as shipped: {(Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } ? "published ReadyToRun as in the image" : "JIT-only build output")}, "
             + "LOG_LEVEL=INFO (one JSON line per request on stdout, read by the benchmark), tracing instrumented with no exporter, "
@@ -27,19 +29,28 @@ internal static class MarkdownReport
         }
         Line(report);
 
-        Line(report, "| scenario | requests/s | p50 | p99 | errors | TokenReviews | AssumeRoles |");
-        Line(report, "|---|---:|---:|---:|---:|---:|---:|");
+        Line(report, "| scenario | requests/s | per run | CPU per request | p50 | p99 | errors | TokenReviews | AssumeRoles |");
+        Line(report, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var scenario in results.Scenarios)
         {
-            var load = scenario.Load;
-            Line(report, $"| {scenario.Name} | {Format.Rate(load.RequestsPerSecond)} | {Format.Latency(load.P50)} | {Format.Latency(load.P99)} "
-                + $"| {Format.Count(load.Non2xx + load.SocketErrors)} | {Format.Count(scenario.TokenReviews)} | {Format.Count(scenario.AssumeRoles)} |");
+            Line(report, $"| {scenario.Name} | {Format.Rate(scenario.RequestsPerSecond)} | {scenario.RatesPerRun} | {Format.Microseconds(scenario.CpuPerRequest)} "
+                + $"| {Format.Latency(scenario.P50)} | {Format.Latency(scenario.P99)} | {Format.Count(scenario.Errors)} | {Format.Count(scenario.TokenReviews)} "
+                + $"| {Format.Count(scenario.AssumeRoles)} |");
         }
 
         Line(report);
-        var manyRequests = results.ManyTokens.Load.Requests;
+        Line(report, "CPU per request is the server's own CPU time (user + system, all threads, from /proc/PID/stat) over the measured run, "
+            + "divided by the requests wrk completed. Warm-up of each server, in windows:");
+        Line(report);
+        foreach (var scenario in results.Scenarios)
+        {
+            Line(report, $"- {scenario.Name}: {scenario.WarmUp.Describe()}");
+        }
+
+        Line(report);
+        var manyRequests = results.ManyTokens.Requests;
         var manyReviews = results.ManyTokens.TokenReviews;
-        var shippedRequests = new[] { results.CacheHit, results.ManyTokens }.Sum(scenario => scenario.Load.Requests + scenario.WarmUpRequests);
+        var shippedRequests = new[] { results.CacheHit, results.ManyTokens }.Sum(scenario => scenario.Requests + scenario.WarmUp.Requests);
         Line(report, $"Errors are non-2xx answers plus socket errors. The many-tokens run sent {Format.Count(manyRequests)} requests over "
             + $"{Format.Count(options.DistinctTokens)} distinct tokens (each token comes round again only after {Format.Count(options.DistinctTokens)} requests) "
             + $"and TVM made {Format.Count(manyReviews)} TokenReviews: {(manyRequests == 0 ? 0 : (double)manyReviews / manyRequests):P0} of requests needed one. "

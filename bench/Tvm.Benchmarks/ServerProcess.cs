@@ -19,6 +19,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     private readonly long _startedAt;
     private readonly OutputDrain _stdout;
     private readonly OutputDrain _stderr;
+    private int _disposed;
 
     private ServerProcess(string name, Process process, int port, long startedAt)
     {
@@ -118,8 +119,17 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public ResidentMemory ResidentMemory() => Benchmarks.ResidentMemory.Of(_process.Id);
 
+    /// <summary>CPU time the server has used since it started.</summary>
+    public TimeSpan CpuTime() => ProcessCpu.Of(_process.Id);
+
+    /// <summary>Stops the server; safe to call again, as an early stop followed by <c>await using</c> does.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         ChildProcesses.Kill(_process);
         await Task.WhenAll(_stdout.Completion, _stderr.Completion).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _process.Dispose();
