@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Tvm.Features.Vending;
 
 /// <summary>How a service-account token arrives in the Authorization header, and the checks every endpoint applies to it.</summary>
@@ -26,19 +28,12 @@ public static class ServiceAccountToken
         return value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? value[BearerPrefix.Length..].Trim() : value;
     }
 
-    // Runs on every request over a token of a kilobyte or more: a plain loop, no enumerator or delegate per character.
-    private static bool HoldsNoWhiteSpace(string token)
-    {
-        foreach (var character in token)
-        {
-            if (char.IsWhiteSpace(character))
-            {
-                return false;
-            }
-        }
+    // Every character char.IsWhiteSpace accepts. Searched with SearchValues because it runs on every request over a
+    // token of a kilobyte or more, and a vectorised search is many times faster than a test per character.
+    private static readonly SearchValues<char> WhiteSpace = SearchValues.Create(
+        "\t\n\v\f\r \u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000");
 
-        return true;
-    }
+    private static bool HoldsNoWhiteSpace(string token) => !token.AsSpan().ContainsAny(WhiteSpace);
 
     /// <summary>Rules shared by every request that carries a token. Messages never quote the header: it holds the token.</summary>
     public static IRuleBuilderOptions<T, string> MustBeUsableToken<T>(this IRuleBuilder<T, string> rule) =>
