@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Serilog.Events;
 using Serilog.Formatting;
@@ -15,14 +16,20 @@ public sealed class JsonLinesFormatter : ITextFormatter
 {
     private static readonly JsonValueFormatter Values = new(typeTagName: null);
 
+    // What Serilog's JsonValueFormatter.WriteQuotedJsonString escapes: quotes, backslashes and control characters.
+    private static readonly SearchValues<char> NeedsEscaping = SearchValues.Create(
+        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F"
+        + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F");
+
     public void Format(LogEvent logEvent, TextWriter output)
     {
         output.Write("{\"Timestamp\":\"");
         output.Write(logEvent.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
         output.Write("\",\"Level\":\"");
         output.Write(LevelName(logEvent.Level));
-        output.Write("\",\"Message\":");
-        JsonValueFormatter.WriteQuotedJsonString(RenderMessage(logEvent), output);
+        output.Write("\",\"Message\":\"");
+        WriteMessage(logEvent, output);
+        output.Write('"');
 
         if (logEvent.TraceId is { } traceId)
         {
@@ -41,15 +48,15 @@ public sealed class JsonLinesFormatter : ITextFormatter
         if (logEvent.Exception is { } exception)
         {
             output.Write(",\"Exception\":");
-            JsonValueFormatter.WriteQuotedJsonString(exception.ToString(), output);
+            WriteQuoted(exception.ToString(), output);
         }
 
         foreach (var (name, value) in logEvent.Properties)
         {
             output.Write(',');
-            JsonValueFormatter.WriteQuotedJsonString(name, output);
+            WriteQuoted(name, output);
             output.Write(':');
-            Values.Format(value, output);
+            WriteValue(value, output);
         }
 
         output.Write("}\n");
@@ -65,33 +72,101 @@ public sealed class JsonLinesFormatter : ITextFormatter
         _ => "Fatal",
     };
 
-    private static string RenderMessage(LogEvent logEvent)
+    // The message as people read it: strings without quotes, anything else rendered as Serilog renders it; written
+    // piece by piece inside the one JSON string, escaped as it goes.
+    private static void WriteMessage(LogEvent logEvent, TextWriter output)
     {
-        using var message = new StringWriter(CultureInfo.InvariantCulture);
         foreach (var token in logEvent.MessageTemplate.Tokens)
         {
             switch (token)
             {
                 case TextToken text:
-                    message.Write(text.Text);
+                    WriteEscaped(text.Text, output);
                     break;
                 case PropertyToken property when logEvent.Properties.TryGetValue(property.PropertyName, out var value):
-                    if (value is ScalarValue { Value: string plain })
+                    switch (value)
                     {
-                        message.Write(plain);
-                    }
-                    else
-                    {
-                        value.Render(message, property.Format, CultureInfo.InvariantCulture);
+                        case ScalarValue { Value: string plain }:
+                            WriteEscaped(plain, output);
+                            break;
+                        case ScalarValue { Value: int or long or double } number when property.Format is null && TryWriteNumber(number.Value, output):
+                            break;
+                        default:
+                            WriteEscaped(Render(value, property.Format), output);
+                            break;
                     }
 
                     break;
                 default:
-                    message.Write(token.ToString());
+                    WriteEscaped(token.ToString() ?? "", output);
                     break;
             }
         }
+    }
 
-        return message.ToString();
+    private static string Render(LogEventPropertyValue value, string? format)
+    {
+        using var rendered = new StringWriter(CultureInfo.InvariantCulture);
+        value.Render(rendered, format, CultureInfo.InvariantCulture);
+        return rendered.ToString();
+    }
+
+    // Strings and whole numbers, which make up nearly every property on the hot path, skip Serilog's visitor and
+    // its character-at-a-time writes; everything else goes through it. The output is the same either way.
+    private static void WriteValue(LogEventPropertyValue value, TextWriter output)
+    {
+        switch (value)
+        {
+            case ScalarValue { Value: string text }:
+                WriteQuoted(text, output);
+                break;
+            case ScalarValue { Value: int or long } number when TryWriteNumber(number.Value, output):
+                break;
+            default:
+                Values.Format(value, output);
+                break;
+        }
+    }
+
+    private static bool TryWriteNumber(object number, TextWriter output)
+    {
+        Span<char> digits = stackalloc char[32];
+        var written = 0;
+        var formatted = number switch
+        {
+            int whole => whole.TryFormat(digits, out written, provider: CultureInfo.InvariantCulture),
+            long whole => whole.TryFormat(digits, out written, provider: CultureInfo.InvariantCulture),
+            double real when double.IsFinite(real) => real.TryFormat(digits, out written, provider: CultureInfo.InvariantCulture),
+            _ => false,
+        };
+        if (formatted)
+        {
+            output.Write(digits[..written]);
+        }
+
+        return formatted;
+    }
+
+    private static void WriteQuoted(string text, TextWriter output)
+    {
+        output.Write('"');
+        WriteEscaped(text, output);
+        output.Write('"');
+    }
+
+    // Nearly every string needs no escaping: one search, then one write. Otherwise Serilog's own escaping, so the
+    // line is byte for byte what its JSON formatter writes.
+    private static void WriteEscaped(string text, TextWriter output)
+    {
+        if (!text.AsSpan().ContainsAny(NeedsEscaping))
+        {
+            output.Write(text);
+            return;
+        }
+
+        using var quoted = new StringWriter(CultureInfo.InvariantCulture);
+        JsonValueFormatter.WriteQuotedJsonString(text, quoted);
+        var escaped = quoted.GetStringBuilder();
+        output.Write(escaped.ToString(1, escaped.Length - 2));
     }
 }
