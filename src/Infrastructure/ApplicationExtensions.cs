@@ -1,4 +1,5 @@
 using Scalar.AspNetCore;
+using Tvm.Infrastructure.Hosting;
 using Tvm.Infrastructure.Logging;
 using Tvm.Infrastructure.OpenApi;
 
@@ -34,8 +35,7 @@ public static class ApplicationExtensions
         {
             config.Endpoints.ShortNames = true;
 
-            // Served as application/json, never inside HTML: no need to escape '+' in secrets as \u002B.
-            config.Serializer.Options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+            config.Serializer.Options.Encoder = ResponseJson.Encoder;
             config.Errors.ContentType = "application/problem+json";
             config.Errors.ResponseBuilder = (failures, context, status) => ProblemDetailsExtensions.CreateProblem(
                 context,

@@ -22,6 +22,6 @@ internal sealed class ContainerCredentialsEndpoint(CredentialVendor vendor) : En
     public override async Task HandleAsync(ContainerCredentialsRequest req, CancellationToken ct)
     {
         var credentials = await vendor.VendAsync(req.Token, ProcessorState<VendTrace>(), ct);
-        await Send.OkAsync(ContainerCredentialsResponse.From(credentials), ct);
+        await CredentialResponse<ContainerCredentialsResponse>.SendAsync(HttpContext.Response, credentials, ct);
     }
 }

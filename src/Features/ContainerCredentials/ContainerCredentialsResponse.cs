@@ -4,7 +4,7 @@ using Tvm.Infrastructure.Sts;
 namespace Tvm.Features.ContainerCredentials;
 
 /// <summary>The container-credentials format every AWS SDK and the CLI read from AWS_CONTAINER_CREDENTIALS_FULL_URI; names as the SDKs spell them.</summary>
-public sealed class ContainerCredentialsResponse
+public sealed class ContainerCredentialsResponse : ICredentialResponse<ContainerCredentialsResponse>
 {
     [JsonPropertyName("AccessKeyId")]
     public required string AccessKeyId { get; init; }

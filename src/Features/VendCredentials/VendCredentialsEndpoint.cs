@@ -30,6 +30,6 @@ internal sealed class VendCredentialsEndpoint(CredentialVendor vendor) : Endpoin
     public override async Task HandleAsync(VendCredentialsRequest req, CancellationToken ct)
     {
         var credentials = await vendor.VendAsync(req.Token, ProcessorState<VendTrace>(), ct);
-        await Send.OkAsync(VendCredentialsResponse.From(credentials), ct);
+        await CredentialResponse<VendCredentialsResponse>.SendAsync(HttpContext.Response, credentials, ct);
     }
 }

@@ -4,7 +4,7 @@ using Tvm.Infrastructure.Sts;
 namespace Tvm.Features.VendCredentials;
 
 /// <summary>The environment-variable names AWS SDKs and the CLI read, so scripts can export the answer as it is.</summary>
-public sealed class VendCredentialsResponse
+public sealed class VendCredentialsResponse : ICredentialResponse<VendCredentialsResponse>
 {
     [JsonPropertyName("AWS_ACCESS_KEY_ID")]
     public required string AccessKeyId { get; init; }

@@ -17,6 +17,8 @@ public sealed class VendCredentialsTests : IAsyncLifetime
         _app = new TvmApp(upstreams);
     }
 
+    private static readonly JsonSerializerOptions UnescapedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private KubernetesApiEmulator Kubernetes => _upstreams.Kubernetes;
     private StsEmulator Sts => _upstreams.Sts;
 
@@ -46,6 +48,38 @@ public sealed class VendCredentialsTests : IAsyncLifetime
         var expected = PolicyTemplate.Load(TvmApp.ShippedTemplatePath).Render(new WorkloadIdentity("api", "web")).Json;
         call.Policy.Should().Be(expected).And.Contain("tvm-workloads/api/*");
         Kubernetes.TokenReviewCount.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_cached_credential_goes_out_as_the_same_json_bytes_with_a_content_length()
+    {
+        var token = Kubernetes.MintProjectedToken("api", "web");
+
+        using var first = await _app.VendAsync(token);
+        using var second = await _app.VendAsync(token);
+        using var container = await _app.ContainerCredentialsAsync(token);
+
+        var firstBytes = await first.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+        var secondBytes = await second.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
+        Sts.Calls.Should().ContainSingle("the second vend is a cache hit");
+        secondBytes.Should().Equal(firstBytes);
+        first.Content.Headers.ContentLength.Should().Be(firstBytes.Length);
+        first.Content.Headers.ContentType!.ToString().Should().Be("application/json; charset=utf-8");
+        first.Headers.CacheControl!.NoStore.Should().BeTrue();
+
+        var issued = Sts.Calls.Single().Issued!;
+        var expected = JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = issued.AccessKeyId,
+            ["AWS_SECRET_ACCESS_KEY"] = issued.SecretAccessKey,
+            ["AWS_SESSION_TOKEN"] = issued.SessionToken,
+            ["AWS_CREDENTIAL_EXPIRATION"] = JsonDocument.Parse(firstBytes).RootElement.GetProperty("AWS_CREDENTIAL_EXPIRATION").GetString()!,
+        }, UnescapedJson);
+        System.Text.Encoding.UTF8.GetString(firstBytes).Should().Be(expected, "the body is compact JSON with secrets unescaped ('+' stays '+')");
+
+        var containerBody = await container.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        container.Content.Headers.ContentLength.Should().Be(System.Text.Encoding.UTF8.GetByteCount(containerBody));
+        JsonDocument.Parse(containerBody).RootElement.GetProperty("AccessKeyId").GetString().Should().Be(issued.AccessKeyId);
     }
 
     [Fact]
