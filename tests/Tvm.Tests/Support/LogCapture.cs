@@ -7,6 +7,16 @@ namespace Tvm.Tests.Support;
 /// <summary>Every log event TVM writes, formatted exactly as it goes to stdout.</summary>
 public sealed class LogCapture : ILogEventSink
 {
+    /// <summary>
+    /// Every field of the outcome line, as the contract lists them. A server with real connections adds
+    /// <c>ConnectionId</c>; the in-memory test server has none.
+    /// </summary>
+    public static readonly string[] OutcomeLineFields =
+    [
+        "Timestamp", "Level", "Message", "TraceId", "SpanId", "Namespace", "ServiceAccount", "Endpoint", "StatusCode", "Outcome", "ElapsedMs",
+        "EventId", "SourceContext", "RequestId", "RequestPath",
+    ];
+
     private readonly Serilog.Formatting.ITextFormatter _formatter = LoggingExtensions.CreateJsonFormatter();
     private readonly List<string> _lines = [];
 

@@ -95,6 +95,9 @@ public sealed class ProcessTests(Upstreams upstreams)
         }
 
         lines.Should().Contain(line => line.Contains("\"StatusCode\":200", StringComparison.Ordinal) && line.Contains("\"Namespace\":\"api\"", StringComparison.Ordinal));
+        var issued = lines.Select(line => JsonDocument.Parse(line).RootElement)
+            .First(line => line.TryGetProperty("Outcome", out var outcome) && outcome.GetString() == "Issued");
+        issued.EnumerateObject().Select(property => property.Name).Should().BeEquivalentTo([.. LogCapture.OutcomeLineFields, "ConnectionId"]);
         tvm.StderrLines.Should().BeEmpty();
     }
 }

@@ -189,6 +189,63 @@ public sealed class ObservabilityTests : IAsyncLifetime
         spans.Should().Contain(s => s.Kind == ActivityKind.Client && s.ParentSpanId == assume.SpanId, "the HTTP call to STS is traced");
     }
 
+    [Fact]
+    public async Task Every_outcome_line_carries_every_field_of_the_contract_and_nothing_else()
+    {
+        using var issued = await _app.VendAsync(_upstreams.Kubernetes.MintProjectedToken("api", "web"));
+        using var refused = await _app.VendAsync("not-a-token");
+        using var container = await _app.ContainerCredentialsAsync(_upstreams.Kubernetes.MintProjectedToken("api", "web"));
+
+        var outcomes = _app.Logs.VendOutcomes;
+        outcomes.Should().HaveCount(3);
+        foreach (var outcome in outcomes)
+        {
+            outcome.EnumerateObject().Select(property => property.Name).Should().BeEquivalentTo(LogCapture.OutcomeLineFields);
+            outcome.GetProperty("RequestId").GetString().Should().MatchRegex("^[0-9a-f]{32}$");
+            outcome.GetProperty("Message").GetString().Should().StartWith("Vend for ");
+        }
+
+        outcomes.Select(outcome => outcome.GetProperty("Outcome").GetString()).Should().Equal("Issued", "InvalidToken", "Issued");
+        outcomes.Select(outcome => outcome.GetProperty("Endpoint").GetString()).Should().Equal("/vend", "/vend", "/v1/credentials");
+        outcomes.Select(outcome => outcome.GetProperty("RequestId").GetString())
+            .Should().Equal(new[] { issued, refused, container }.Select(response => response.Headers.GetValues("X-Request-ID").Single()));
+    }
+
+    [Fact]
+    public async Task Generated_request_ids_stay_unique_under_concurrency_and_match_their_lines()
+    {
+        var token = _upstreams.Kubernetes.MintProjectedToken("api", "web");
+        const int Callers = 32, RequestsEach = 25;
+
+        var echoed = await Task.WhenAll(Enumerable.Range(0, Callers).Select(_ => Task.Run(async () =>
+        {
+            var ids = new List<string>();
+            for (var i = 0; i < RequestsEach; i++)
+            {
+                using var response = await _app.VendAsync(token);
+                response.StatusCode.Should().Be(HttpStatusCode.OK);
+                ids.Add(response.Headers.GetValues("X-Request-ID").Single());
+            }
+
+            return ids;
+        })));
+
+        var ids = echoed.SelectMany(batch => batch).ToArray();
+        ids.Should().HaveCount(Callers * RequestsEach).And.OnlyHaveUniqueItems().And.AllSatisfy(id => id.Should().MatchRegex("^[0-9a-f]{32}$"));
+        _app.Logs.VendOutcomes.Select(outcome => outcome.GetProperty("RequestId").GetString()).Should().BeEquivalentTo(ids);
+    }
+
+    [Fact]
+    public void Request_ids_drawn_from_many_threads_at_once_never_repeat()
+    {
+        var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 200_000, _ => ids.Add(Tvm.Infrastructure.Logging.RequestIdMiddleware.NextRequestId()));
+
+        ids.Should().HaveCount(200_000);
+        ids.Distinct(StringComparer.Ordinal).Should().HaveCount(200_000);
+        ids.Select(id => id[..16]).Distinct(StringComparer.Ordinal).Should().ContainSingle("one random prefix per process");
+    }
+
     private static async Task<T> EventuallyAsync<T>(Func<T> read, Func<T, bool> done)
     {
         for (var attempt = 0; attempt < 50; attempt++)
