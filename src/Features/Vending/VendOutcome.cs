@@ -1,3 +1,4 @@
+using Serilog.Events;
 using Tvm.Infrastructure.Telemetry;
 
 namespace Tvm.Features.Vending;
@@ -32,7 +33,7 @@ internal sealed class VendOutcomeStart : GlobalPreProcessor<VendTrace>
 /// Ends every vend, whatever endpoint ran it: a <see cref="VendException"/> becomes its problem+json answer, and
 /// exactly one outcome line is logged with the endpoint, the caller (when known), the status and the time taken.
 /// </summary>
-internal sealed partial class VendOutcomeEnd(ILogger<VendOutcomeEnd> logger) : GlobalPostProcessor<VendTrace>
+internal sealed class VendOutcomeEnd(Serilog.ILogger logger) : GlobalPostProcessor<VendTrace>
 {
     private const string InvalidRequest = "InvalidRequest";
     private const string Unexpected = "Unexpected";
@@ -65,14 +66,11 @@ internal sealed partial class VendOutcomeEnd(ILogger<VendOutcomeEnd> logger) : G
         }
 
         var status = outcome == Unexpected ? StatusCodes.Status500InternalServerError : http.Response.StatusCode;
-        var level = status >= 500 ? LogLevel.Error : status >= 400 ? LogLevel.Warning : LogLevel.Information;
+        var level = status >= 500 ? LogEventLevel.Error : status >= 400 ? LogEventLevel.Warning : LogEventLevel.Information;
         var elapsed = Stopwatch.GetElapsedTime(trace.StartedAt);
         var elapsedMs = Math.Round(elapsed.TotalMilliseconds, 2);
         var endpoint = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path.Value ?? "";
         TvmTelemetry.RecordVend(endpoint, outcome, status, elapsed);
-        LogOutcome(level, trace.Identity?.Namespace ?? "", trace.Identity?.ServiceAccount ?? "", endpoint, status, outcome, elapsedMs);
+        VendOutcomeLine.Write(logger, level, http, trace, endpoint, status, outcome, elapsedMs);
     }
-
-    [LoggerMessage(EventId = 1, Message = "Vend for {Namespace}/{ServiceAccount} via {Endpoint}: {StatusCode} {Outcome} in {ElapsedMs} ms")]
-    private partial void LogOutcome(LogLevel level, string nameSpace, string serviceAccount, string endpoint, int statusCode, string outcome, double elapsedMs);
 }

@@ -21,8 +21,9 @@ public sealed class StaleCredentialsTests(Upstreams upstreams)
         clock.Advance(TimeSpan.FromMinutes(31));
         using var stale = await app.VendAsync(token);
         (await stale.ShouldBeCredentialsAsync()).GetProperty("AWS_ACCESS_KEY_ID").GetString().Should().Be(issued);
-        app.Logs.Lines.Should().Contain(line => line.Contains("serving the cached credentials of api.web", StringComparison.Ordinal)
-            && line.Contains("\"Level\":\"Warning\"", StringComparison.Ordinal));
+        app.Logs.Lines.Should().Contain(
+            line => line.Contains("serving the cached credentials of api.web", StringComparison.Ordinal) && line.Contains("\"Level\":\"Warning\"", StringComparison.Ordinal),
+            "STS answered [{0}] after the first issue", string.Join(", ", upstreams.Sts.Calls.Select(call => call.ErrorCode ?? "issued")));
 
         clock.Advance(TimeSpan.FromMinutes(25));
         using var expiring = await app.VendAsync(token);
