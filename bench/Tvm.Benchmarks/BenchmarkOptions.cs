@@ -14,7 +14,7 @@ internal sealed record BenchmarkOptions
           --warm-up SECONDS          least warm-up before a server's first measured run (default 15; 6 with --quick);
                                      it goes on in 5 s windows (3 s with --quick) until two in a row are within 5 %
           --max-warm-up SECONDS      most warm-up per server, settled or not (default 60; 15 with --quick)
-          --rounds N                 measured runs of the baseline, TVM and TVM without metrics and limits,
+          --rounds N                 measured runs of each baseline, TVM and TVM without metrics and limits,
                                      alternating (default 3; 2 with --quick)
           --connections N            concurrent connections wrk keeps open (default 64)
           --threads N                wrk threads (default 2)
@@ -26,7 +26,7 @@ internal sealed record BenchmarkOptions
                                      costs, e.g. --tvm-env LOG_LEVEL=WARNING or --tvm-env DOTNET_gcServer=0
           --output PATH              where to write the Markdown report (default bench/results/latest.md)
           --quick                    short runs for a smoke test
-          --cache-hits-only          only the warm-up and rounds of (a), (b) and (e), printed and not written: for
+          --cache-hits-only          only the warm-up and rounds of (a), (f), (b) and (e), printed and not written: for
                                      trying a change to the hot path
         """;
 

@@ -13,6 +13,7 @@ internal sealed record BenchmarkResults(
     BenchmarkOptions Options,
     StartupResult Startup,
     ScenarioResult Baseline,
+    ScenarioResult FastEndpointsBaseline,
     ScenarioResult CacheHit,
     ScenarioResult ManyTokens,
     ScenarioResult Cacheless,
@@ -30,7 +31,11 @@ internal sealed record BenchmarkResults(
 
     public const double OperationsCostTarget = 0.05;
 
-    public IReadOnlyList<ScenarioResult> Scenarios => [Baseline, CacheHit, ManyTokens, Cacheless, WithoutOperations];
+    public IReadOnlyList<ScenarioResult> Scenarios => [Baseline, CacheHit, ManyTokens, Cacheless, WithoutOperations, FastEndpointsBaseline];
+
+    /// <summary>What FastEndpoints alone costs over a minimal API: the part of TVM's cost no change to TVM can remove.</summary>
+    public double FastEndpointsVsBaseline => FastEndpointsBaseline.RequestsPerSecond / Baseline.RequestsPerSecond;
+    public double FastEndpointsCpuVsBaseline => FastEndpointsBaseline.CpuPerRequest / Baseline.CpuPerRequest;
 
     /// <summary>The share of cache-hit throughput that metrics and rate limiting cost.</summary>
     public double OperationsCost => 1 - (CacheHit.RequestsPerSecond / WithoutOperations.RequestsPerSecond);
@@ -52,6 +57,7 @@ internal sealed record BenchmarkResults(
     [
         $"cache-hit throughput / baseline = {Format.Ratio(CacheHitThroughputVsBaseline)} (target >= {Format.Ratio(ThroughputTarget)})",
         $"cache-hit CPU per request / baseline = {Format.Ratio(CacheHitCpuVsBaseline)}",
+        $"bare FastEndpoints / baseline = {Format.Ratio(FastEndpointsVsBaseline)} throughput, {Format.Ratio(FastEndpointsCpuVsBaseline)} CPU per request",
         $"cache-hit p99 / baseline p99 = {Format.Ratio(CacheHitP99VsBaseline)} (target <= {LatencyTarget})",
         $"startup TVM / baseline = {Format.Ratio(StartupVsBaseline)} (target <= {StartupTarget})",
         $"cache-hit throughput / cache-less throughput = {Format.Ratio(CacheHitVsCacheless)} (aim {CachelessAim})",

@@ -54,6 +54,7 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
                 options,
                 startup,
                 cacheHits.Baseline,
+                cacheHits.FastEndpointsBaseline,
                 cacheHits.CacheHit,
                 cacheHits.ManyTokens,
                 cacheless,
@@ -91,7 +92,7 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
     }
 
     /// <summary>
-    /// (a), (b) and (e) run side by side: all three servers are started and warmed up to steady state, then
+    /// (a), (f), (b) and (e) run side by side: all four servers are started and warmed up to steady state, then
     /// measured in turn, round after round, so that a noisy minute on a shared machine lands on each of them
     /// rather than on one. Every one of them receives byte-identical requests. (c) follows on the TVM of (b).
     /// </summary>
@@ -101,6 +102,8 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
         var (baseline, _) = await Servers.StartHealthyAsync(Servers.StartBaseline, cancellationToken);
         await using (baseline)
         {
+            var (fastEndpoints, _) = await Servers.StartHealthyAsync(Servers.StartFastEndpointsBaseline, cancellationToken);
+            await using var stopFastEndpoints = fastEndpoints;
             var (tvm, _) = await Servers.StartHealthyAsync(servers.StartTvm, cancellationToken);
             await using (tvm)
             {
@@ -112,6 +115,7 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
                     var subjects = new (string Name, ServerProcess Server)[]
                     {
                         ("(a) baseline (bare ASP.NET Core)", baseline),
+                        ("(f) bare FastEndpoints endpoint", fastEndpoints),
                         ("(b) TVM cache hit (one token)", tvm),
                         ("(e) TVM cache hit without metrics and rate limits", withoutOperations),
                     };
@@ -137,19 +141,20 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
                     var baselineAfterLoad = baseline.ResidentMemory();
                     var tvmAfterCacheHits = tvm.ResidentMemory();
                     await withoutOperations.DisposeAsync();
+                    await fastEndpoints.DisposeAsync();
                     await baseline.DisposeAsync();
 
                     if (options.CacheHitsOnly)
                     {
                         return new CacheHitResults(
-                            results[0], results[1], results[2], null!, null!, baselineIdle, baselineAfterLoad, tvmIdle, tvmAfterCacheHits, tvmAfterCacheHits, tvm.StdoutLines);
+                            results[0], results[1], results[2], results[3], null!, null!, baselineIdle, baselineAfterLoad, tvmIdle, tvmAfterCacheHits, tvmAfterCacheHits, tvm.StdoutLines);
                     }
 
                     Console.WriteLine("Many distinct tokens");
                     var lifetime = await CredentialLifetimeProbe.MeasureAsync(tvm.BaseAddress, workload.OneToken, options.SessionDurationSeconds, cancellationToken);
                     var manyTokens = await scenarios.RunAsync("(c) TVM many distinct tokens", tvm, workload.WarmUpTokensScript, workload.ManyTokensScript, alreadyWarm: true, cancellationToken);
                     return new CacheHitResults(
-                        results[0], results[1], results[2], manyTokens, lifetime,
+                        results[0], results[1], results[2], results[3], manyTokens, lifetime,
                         baselineIdle, baselineAfterLoad, tvmIdle, tvmAfterCacheHits, tvm.ResidentMemory(), tvm.StdoutLines);
                 }
             }
@@ -159,8 +164,10 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
     private async Task MeasureCacheHitsOnlyAsync(Servers servers, LoadScenarios scenarios, Workload workload, CancellationToken cancellationToken)
     {
         var results = await MeasureCacheHitsAsync(servers, scenarios, workload, cancellationToken);
-        var (baseline, tvm, withoutOperations) = (results.Baseline, results.CacheHit, results.WithoutOperations);
+        var (baseline, fastEndpoints, tvm, withoutOperations) = (results.Baseline, results.FastEndpointsBaseline, results.CacheHit, results.WithoutOperations);
         Console.WriteLine();
+        Console.WriteLine($"bare FastEndpoints / bare minimal API = {Format.Ratio(fastEndpoints.RequestsPerSecond / baseline.RequestsPerSecond)} throughput, "
+            + $"{Format.Ratio(fastEndpoints.CpuPerRequest / baseline.CpuPerRequest)} CPU per request");
         Console.WriteLine($"cache-hit throughput / baseline = {Format.Ratio(tvm.RequestsPerSecond / baseline.RequestsPerSecond)}");
         Console.WriteLine($"cache-hit CPU per request / baseline = {Format.Ratio(tvm.CpuPerRequest / baseline.CpuPerRequest)} "
             + $"({Format.Microseconds(tvm.CpuPerRequest)} against {Format.Microseconds(baseline.CpuPerRequest)})");
@@ -196,6 +203,7 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
 
     private sealed record CacheHitResults(
         ScenarioResult Baseline,
+        ScenarioResult FastEndpointsBaseline,
         ScenarioResult CacheHit,
         ScenarioResult WithoutOperations,
         ScenarioResult ManyTokens,

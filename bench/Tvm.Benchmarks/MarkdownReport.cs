@@ -16,7 +16,7 @@ internal static class MarkdownReport
         Line(report);
         Line(report, $"Load: wrk, {options.Threads} threads, {options.Connections} connections, {options.Duration.TotalSeconds:0} s per measured run, "
             + $"after a warm-up of at least {options.WarmUp.TotalSeconds:0} s that goes on until two {options.WarmUpWindow.TotalSeconds:0} s windows in a row are "
-            + $"within 5 % (at most {options.MaxWarmUp.TotalSeconds:0} s). (a), (b) and (e) are measured in {options.Rounds} alternating rounds and their "
+            + $"within 5 % (at most {options.MaxWarmUp.TotalSeconds:0} s). (a), (f), (b) and (e) are measured in {options.Rounds} alternating rounds and their "
             + "figures are medians over the rounds. All on 127.0.0.1 of this one machine (load generator, servers and emulators share its CPUs). "
             + $"Upstream latency: TokenReview {options.ReviewLatency.TotalMilliseconds:0} ms, STS AssumeRole {options.StsLatency.TotalMilliseconds:0} ms. "
             + $"TVM as shipped: {(Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } ? "published ReadyToRun as in the image" : "JIT-only build output")}, "

@@ -16,7 +16,7 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
         "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_EXPORTER", "OTEL_SERVICE_NAME", "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS",
         "ASPNETCORE_HTTPS_PORTS", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT", "DOTNET_gcServer", "DOTNET_GCHeapHardLimit",
         "TOKEN_REVIEW_CACHE_SECONDS", "CREDENTIAL_CACHE_SIZE", "LOG_LEVEL", "METRICS_PORT", "RATE_LIMIT_PER_IDENTITY",
-        "RATE_LIMIT_BURST", "AUTH_FAILURES_PER_MINUTE", "SHUTDOWN_DELAY_SECONDS",
+        "RATE_LIMIT_BURST", "AUTH_FAILURES_PER_MINUTE", "SHUTDOWN_DELAY_SECONDS", "BASELINE_FRAMEWORK",
     ];
 
     private static string BaselineAssembly => Path.Combine(AppContext.BaseDirectory, "Tvm.Baseline.dll");
@@ -44,6 +44,14 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
     }
 
     public static ServerProcess StartBaseline() => ServerProcess.Start("baseline", BaselineAssembly, Cleared());
+
+    /// <summary>The baseline's answer from a FastEndpoints endpoint: what the framework TVM is built on costs by itself.</summary>
+    public static ServerProcess StartFastEndpointsBaseline()
+    {
+        var environment = Cleared();
+        environment["BASELINE_FRAMEWORK"] = "fastendpoints";
+        return ServerProcess.Start("FastEndpoints baseline", BaselineAssembly, environment);
+    }
 
     /// <summary>
     /// TVM as shipped: INFO logs to stdout (one line per request), tracing instrumented, both caches on their defaults,
