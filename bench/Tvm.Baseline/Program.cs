@@ -1,6 +1,6 @@
 using System.Globalization;
-using FastEndpoints;
 using System.Security.Cryptography;
+using FastEndpoints;
 using Tvm.Baseline;
 
 // The fastest honest answer this stack gives to POST /vend: a JSON object of the shape and size TVM returns,
