@@ -52,6 +52,10 @@ ENV ASPNETCORE_HTTP_PORTS=
 ENV DOTNET_EnableDiagnostics=0
 # The service port, and Prometheus metrics (METRICS_PORT, plain HTTP).
 ENV METRICS_PORT=9090
+# GC: the runtime's defaults (server GC with dynamic adaptation, heap capped at 75 % of the container's
+# memory limit). Of the settings measured (bench/README.md), workstation GC saved about 50 MB but cost
+# a fifth of the throughput, and a hard heap cap left the resident set above 200 MB, most of it code and
+# mapped assemblies rather than heap; the manifests size the pod's memory from the measurements instead.
 EXPOSE 8000 9090
 
 # The chiseled image's own non-root 'app' user (uid and gid 1654, home /home/app). Numeric, so that
