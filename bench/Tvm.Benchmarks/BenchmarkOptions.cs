@@ -28,6 +28,8 @@ internal sealed record BenchmarkOptions
           --quick                    short runs for a smoke test
           --cache-hits-only          only the warm-up and rounds of (a), (f), (b) and (e), printed and not written: for
                                      trying a change to the hot path
+          --compare-tvm PATH         with --cache-hits-only: another build's Tvm.dll, as shipped, in the same rounds,
+                                     to measure a change against the build before it
         """;
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
@@ -46,6 +48,7 @@ internal sealed record BenchmarkOptions
     public int SessionDurationSeconds { get; init; } = 3600;
     public bool Quick { get; init; }
     public bool CacheHitsOnly { get; init; }
+    public string? ComparedTvmAssembly { get; init; }
     public string? OutputPath { get; init; }
 
     /// <summary>Set for every TVM after its own defaults, so it can override them; empty for TVM as shipped.</summary>
@@ -98,9 +101,15 @@ internal sealed record BenchmarkOptions
                 "--review-latency-ms" => options with { ReviewLatency = TimeSpan.FromMilliseconds(Number(flag, value, 0, 5000)) },
                 "--sts-latency-ms" => options with { StsLatency = TimeSpan.FromMilliseconds(Number(flag, value, 0, 5000)) },
                 "--output" => options with { OutputPath = value },
+                "--compare-tvm" => options with { ComparedTvmAssembly = File.Exists(value) ? Path.GetFullPath(value) : throw new ArgumentException($"--compare-tvm: {value} does not exist.") },
                 "--tvm-env" => options with { TvmEnvironment = WithVariable(options.TvmEnvironment, value) },
                 _ => throw new ArgumentException($"Unknown option {flag}."),
             };
+        }
+
+        if (options.ComparedTvmAssembly is not null && !options.CacheHitsOnly)
+        {
+            throw new ArgumentException("--compare-tvm needs --cache-hits-only.");
         }
 
         if (options.MaxWarmUp < options.WarmUp)

@@ -112,13 +112,20 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
                 {
                     var baselineIdle = baseline.ResidentMemory();
                     var tvmIdle = tvm.ResidentMemory();
-                    var subjects = new (string Name, ServerProcess Server)[]
-                    {
+                    List<(string Name, ServerProcess Server)> subjects =
+                    [
                         ("(a) baseline (bare ASP.NET Core)", baseline),
                         ("(f) bare FastEndpoints endpoint", fastEndpoints),
                         ("(b) TVM cache hit (one token)", tvm),
                         ("(e) TVM cache hit without metrics and rate limits", withoutOperations),
-                    };
+                    ];
+                    await using var compared = options.ComparedTvmAssembly is { } comparedAssembly
+                        ? (await Servers.StartHealthyAsync(() => servers.StartComparedTvm(comparedAssembly), cancellationToken)).Server
+                        : null;
+                    if (compared is not null)
+                    {
+                        subjects.Add(("(g) TVM built from " + options.ComparedTvmAssembly, compared));
+                    }
 
                     Console.WriteLine("  Warm-up, each server alone");
                     var warmUps = new List<WarmUp>();
@@ -131,7 +138,7 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
                     for (var round = 1; round <= options.Rounds; round++)
                     {
                         Console.WriteLine($"  Round {round} of {options.Rounds}");
-                        for (var subject = 0; subject < subjects.Length; subject++)
+                        for (var subject = 0; subject < subjects.Count; subject++)
                         {
                             runs[subject].Add(await scenarios.MeasureAsync(subjects[subject].Server, workload.OneTokenScript, cancellationToken));
                         }
@@ -146,6 +153,14 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
 
                     if (options.CacheHitsOnly)
                     {
+                        if (results.Length > 4)
+                        {
+                            var (current, before) = (results[2], results[4]);
+                            Console.WriteLine();
+                            Console.WriteLine($"this build against {options.ComparedTvmAssembly}: {Format.Ratio(current.RequestsPerSecond / before.RequestsPerSecond)} × throughput, "
+                                + $"CPU per request {Format.Microseconds(current.CpuPerRequest)} against {Format.Microseconds(before.CpuPerRequest)}");
+                        }
+
                         return new CacheHitResults(
                             results[0], results[1], results[2], results[3], null!, null!, baselineIdle, baselineAfterLoad, tvmIdle, tvmAfterCacheHits, tvmAfterCacheHits, tvm.StdoutLines);
                     }

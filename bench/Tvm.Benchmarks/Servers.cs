@@ -60,6 +60,10 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
     /// </summary>
     public ServerProcess StartTvm() => ServerProcess.Start("TVM", TvmAssembly, TvmEnvironment(cachesOff: false, operations: true));
 
+    /// <summary>Another build of TVM (<c>--compare-tvm</c>), configured as shipped: to measure a change against the build before it.</summary>
+    public ServerProcess StartComparedTvm(string assemblyPath) =>
+        ServerProcess.Start("compared TVM", assemblyPath, TvmEnvironment(cachesOff: false, operations: true));
+
     /// <summary>The same TVM with both caches turned off: every request a TokenReview and an AssumeRole.</summary>
     public ServerProcess StartCachelessTvm() => ServerProcess.Start("cache-less TVM", TvmAssembly, TvmEnvironment(cachesOff: true, operations: true));
 
