@@ -9,6 +9,17 @@ namespace Tvm.Infrastructure.Configuration;
 /// </summary>
 internal sealed class TvmOptionsBinder(IConfiguration configuration) : IConfigureOptions<TvmOptions>
 {
+    /// <summary>
+    /// The options as configured, unvalidated, for the few decisions taken while the host is built (Kestrel's
+    /// listeners, which meters to collect), before validation has had its say.
+    /// </summary>
+    public static TvmOptions ReadEarly(IConfiguration configuration)
+    {
+        var options = new TvmOptions();
+        new TvmOptionsBinder(configuration).Configure(options);
+        return options;
+    }
+
     public void Configure(TvmOptions options)
     {
         options.RoleArn = configuration[EnvironmentNames.RoleArn]?.Trim() ?? "";

@@ -34,13 +34,10 @@ public static class HostingExtensions
         });
 
         // Kestrel is configured before options are validated; an invalid PORT falls back here and then fails validation.
-        var configuration = builder.Configuration;
-        var port = int.TryParse(configuration[EnvironmentNames.Port], NumberStyles.Integer, CultureInfo.InvariantCulture, out var configured)
-            && configured is >= 1 and <= 65535 ? configured : 8000;
-        var tls = !string.IsNullOrWhiteSpace(configuration[EnvironmentNames.TlsCertPath]) && !string.IsNullOrWhiteSpace(configuration[EnvironmentNames.TlsKeyPath]);
-        var metricsPort = string.IsNullOrWhiteSpace(configuration[EnvironmentNames.MetricsPort]) ? 9090
-            : int.TryParse(configuration[EnvironmentNames.MetricsPort], NumberStyles.Integer, CultureInfo.InvariantCulture, out var configuredMetrics)
-                && configuredMetrics is >= 1 and <= 65535 && configuredMetrics != port ? configuredMetrics : 0;
+        var configured = TvmOptionsBinder.ReadEarly(builder.Configuration);
+        var port = configured.Port is >= 1 and <= 65535 ? configured.Port : 8000;
+        var tls = configured.TlsCertPath is not null && configured.TlsKeyPath is not null;
+        var metricsPort = configured.MetricsPort is >= 1 and <= 65535 && configured.MetricsPort != port ? configured.MetricsPort : 0;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestHeadersTotalSize = MaxRequestHeadersBytes;
@@ -72,9 +69,8 @@ public static class HostingExtensions
 
         builder.Services.AddSingleton<GracefulShutdown>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<GracefulShutdown>());
-        // Read raw: the host is built before the options are validated, and a bad value fails validation later.
-        var shutdownDelay = int.TryParse(configuration[EnvironmentNames.ShutdownDelaySeconds], NumberStyles.Integer, CultureInfo.InvariantCulture, out var delay)
-            ? Math.Clamp(delay, 0, 60) : 5;
+        // Clamped: the host is built before the options are validated, and a bad value fails validation later.
+        var shutdownDelay = Math.Clamp(configured.ShutdownDelaySeconds, 0, 60);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(shutdownDelay) + GracefulShutdown.InFlightAllowance);
         return builder;
     }

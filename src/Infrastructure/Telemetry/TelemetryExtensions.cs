@@ -17,8 +17,10 @@ public static class TelemetryExtensions
         var exporters = (configuration["OTEL_TRACES_EXPORTER"] ?? "").Split(',', StringSplitOptions.TrimEntries);
         var metricExporters = (configuration["OTEL_METRICS_EXPORTER"] ?? "").Split(',', StringSplitOptions.TrimEntries);
         var otlpEndpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var prometheus = TvmOptionsBinder.ReadEarly(configuration).MetricsPort != 0;
+        var otlpMetrics = !string.IsNullOrWhiteSpace(otlpEndpoint) || metricExporters.Contains("otlp", StringComparer.OrdinalIgnoreCase);
 
-        builder.Services.AddOpenTelemetry()
+        var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? "token-vending-machine"))
             .WithTracing(tracing =>
             {
@@ -35,22 +37,34 @@ public static class TelemetryExtensions
                 {
                     tracing.AddOtlpExporter();
                 }
-            })
-            .WithMetrics(metrics =>
-            {
-                metrics
-                    .AddMeter(TvmTelemetry.SourceName)
-                    .AddAspNetCoreInstrumentation()
-                    .AddRuntimeInstrumentation()
-                    .AddProcessInstrumentation()
-                    .AddView("tvm.vend.duration", new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets })
-                    .AddView("tvm.upstream.duration", new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets })
-                    .AddPrometheusExporter();
-                if (!string.IsNullOrWhiteSpace(otlpEndpoint) || metricExporters.Contains("otlp", StringComparer.OrdinalIgnoreCase))
-                {
-                    metrics.AddOtlpExporter();
-                }
             });
+
+        // With METRICS_PORT=0 and no OTLP exporter nothing would ever read the metrics: no meter is listened to then,
+        // so no request pays for aggregating them.
+        if (!prometheus && !otlpMetrics)
+        {
+            return builder;
+        }
+
+        telemetry.WithMetrics(metrics =>
+        {
+            metrics
+                .AddMeter(TvmTelemetry.SourceName)
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddProcessInstrumentation()
+                .AddView("tvm.vend.duration", new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets })
+                .AddView("tvm.upstream.duration", new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets });
+            if (prometheus)
+            {
+                metrics.AddPrometheusExporter();
+            }
+
+            if (otlpMetrics)
+            {
+                metrics.AddOtlpExporter();
+            }
+        });
         return builder;
     }
 
