@@ -15,6 +15,7 @@ namespace Tvm.Infrastructure.Caching;
 public sealed class CachingPolicyRenderer(PolicyTemplateStore templates, IOptions<TvmOptions> options) : IPolicyRenderer, IDisposable
 {
     private static readonly TimeSpan Unused = TimeSpan.FromHours(1);
+    private static readonly CacheLookupCounter Lookups = TvmTelemetry.CacheLookupsOf("policy");
 
     private readonly MemoryCache _policies = new(new MemoryCacheOptions { SizeLimit = options.Value.CredentialCacheSize, CompactionPercentage = 0.1 });
 
@@ -24,11 +25,11 @@ public sealed class CachingPolicyRenderer(PolicyTemplateStore templates, IOption
         var key = (template, template.RelevantPartOf(identity));
         if (_policies.TryGetValue(key, out SessionPolicy? policy) && policy is not null)
         {
-            TvmTelemetry.RecordCacheLookup("policy", hit: true);
+            Lookups.Record(hit: true);
             return policy;
         }
 
-        TvmTelemetry.RecordCacheLookup("policy", hit: false);
+        Lookups.Record(hit: false);
         policy = template.Render(identity);
         _policies.Set(key, policy, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = Unused });
         return policy;

@@ -25,7 +25,7 @@ public sealed class CoalescingCache<TValue> : IDisposable
 
     private readonly HybridCache _coalescer;
     private readonly TimeProvider _clock;
-    private readonly string _name;
+    private readonly CacheLookupCounter _lookups;
     private readonly string _keyPrefix;
     private readonly MemoryCache _entries;
 
@@ -33,7 +33,7 @@ public sealed class CoalescingCache<TValue> : IDisposable
     {
         _coalescer = coalescer;
         _clock = clock;
-        _name = name;
+        _lookups = TvmTelemetry.CacheLookupsOf(name);
         _keyPrefix = name + ":";
         _entries = new MemoryCache(new MemoryCacheOptions
         {
@@ -54,11 +54,11 @@ public sealed class CoalescingCache<TValue> : IDisposable
     {
         if (_entries.TryGetValue(key, out TValue? cached) && cached is not null)
         {
-            TvmTelemetry.RecordCacheLookup(_name, hit: true);
+            _lookups.Record(hit: true);
             return ValueTask.FromResult(cached);
         }
 
-        TvmTelemetry.RecordCacheLookup(_name, hit: false);
+        _lookups.Record(hit: false);
         return _coalescer.GetOrCreateAsync(
             _keyPrefix + key,
             (Cache: this, Key: key, State: state, Create: create, Caller: ExecutionContext.Capture()),

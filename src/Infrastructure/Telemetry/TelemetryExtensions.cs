@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -53,6 +54,7 @@ public static class TelemetryExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddProcessInstrumentation()
+                .AddView(instrument => IsPerRequestNoise(instrument) ? MetricStreamConfiguration.Drop : null)
                 .AddView("tvm.vend.duration", new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets })
                 .AddView("tvm.upstream.duration", new ExplicitBucketHistogramConfiguration { Boundaries = LatencyBuckets });
             if (prometheus)
@@ -71,6 +73,14 @@ public static class TelemetryExtensions
     /// <summary>Cache hits take well under a millisecond; upstream calls tens of milliseconds, and seconds when they fail.</summary>
     private static readonly double[] LatencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+    /// <summary>
+    /// ASP.NET Core instruments measured on every request, or on every buffer Kestrel rents and returns, that tell an
+    /// operator nothing the kept ones do not: route matching (http.server.request.duration carries the route) and
+    /// Kestrel's memory pool. A dropped instrument is not listened to, so requests do not pay for it.
+    /// </summary>
+    private static bool IsPerRequestNoise(Instrument instrument) =>
+        instrument.Meter.Name is "Microsoft.AspNetCore.Routing" or "Microsoft.AspNetCore.MemoryPool";
+
     private static bool IsProbeOrScrape(PathString path) =>
         path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics");
 
@@ -86,16 +96,15 @@ public static class TelemetryExtensions
             return app;
         }
 
-        app.UseOpenTelemetryPrometheusScrapingEndpoint(context => context.Connection.LocalPort == port && context.Request.Path == "/metrics");
-        app.Use((context, next) =>
+        // One branch, so that requests on the service port pay for a single port check.
+        app.MapWhen(context => context.Connection.LocalPort == port, metricsPort =>
         {
-            if (context.Connection.LocalPort != port)
+            metricsPort.UseOpenTelemetryPrometheusScrapingEndpoint(context => context.Request.Path == "/metrics");
+            metricsPort.Run(context =>
             {
-                return next(context);
-            }
-
-            context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return Task.CompletedTask;
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            });
         });
         return app;
     }
