@@ -16,6 +16,10 @@ internal sealed record BenchmarkOptions
           --max-warm-up SECONDS      most warm-up per server, settled or not (default 60; 15 with --quick)
           --rounds N                 measured runs of each baseline, TVM and TVM without metrics and limits,
                                      alternating (default 3; 2 with --quick)
+          --cost-pairs N             pairs of short runs that put a figure on what metrics and rate limits cost
+                                     (and, with --compare-tvm, what a change costs), ABBA order (default 12; 4 with --quick)
+          --cost-processes N         processes of TVM with and without them that those pairs cycle through (default 3;
+                                     1 with --quick)
           --connections N            concurrent connections wrk keeps open (default 64)
           --threads N                wrk threads (default 2)
           --startup-runs N           start-ups measured per server (default 5; 3 with --quick)
@@ -38,6 +42,8 @@ internal sealed record BenchmarkOptions
     public TimeSpan MaxWarmUp { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan WarmUpWindow { get; init; } = TimeSpan.FromSeconds(5);
     public int Rounds { get; init; } = 3;
+    public int CostPairs { get; init; } = 12;
+    public int CostProcesses { get; init; } = 3;
     public int Connections { get; init; } = 64;
     public int Threads { get; init; } = 2;
     public int StartupRuns { get; init; } = 5;
@@ -67,6 +73,8 @@ internal sealed record BenchmarkOptions
                 StartupRuns = 3,
                 DistinctTokens = 12_000,
                 Rounds = 2,
+                CostPairs = 4,
+                CostProcesses = 1,
                 WarmUp = TimeSpan.FromSeconds(6),
                 MaxWarmUp = TimeSpan.FromSeconds(15),
                 WarmUpWindow = TimeSpan.FromSeconds(3),
@@ -94,6 +102,8 @@ internal sealed record BenchmarkOptions
                 "--warm-up" => options with { WarmUp = TimeSpan.FromSeconds(Number(flag, value, 0, 600)) },
                 "--max-warm-up" => options with { MaxWarmUp = TimeSpan.FromSeconds(Number(flag, value, 0, 600)) },
                 "--rounds" => options with { Rounds = Number(flag, value, 1, 20) },
+                "--cost-pairs" => options with { CostPairs = Number(flag, value, 1, 100) },
+                "--cost-processes" => options with { CostProcesses = Number(flag, value, 1, 10) },
                 "--connections" => options with { Connections = Number(flag, value, 1, 10_000) },
                 "--threads" => options with { Threads = Number(flag, value, 1, 64) },
                 "--startup-runs" => options with { StartupRuns = Number(flag, value, 1, 50) },

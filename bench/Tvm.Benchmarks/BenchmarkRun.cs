@@ -59,6 +59,7 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
                 cacheHits.ManyTokens,
                 cacheless,
                 cacheHits.WithoutOperations,
+                cacheHits.OperationsCost,
                 burst,
                 cacheHits.Lifetime,
                 cacheHits.StdoutLines,
@@ -145,6 +146,8 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
                     }
 
                     var results = subjects.Select((subject, index) => new ScenarioResult(subject.Name, runs[index], warmUps[index])).ToArray();
+                    var operationsCost = await CompareOperationsAsync(servers, scenarios, workload, tvm, withoutOperations, cancellationToken);
+                    var changeCost = compared is null ? null : await scenarios.CompareAsync([tvm], [compared], workload.OneTokenScript, cancellationToken);
                     var baselineAfterLoad = baseline.ResidentMemory();
                     var tvmAfterCacheHits = tvm.ResidentMemory();
                     await withoutOperations.DisposeAsync();
@@ -153,25 +156,59 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
 
                     if (options.CacheHitsOnly)
                     {
-                        if (results.Length > 4)
+                        if (changeCost is not null)
                         {
-                            var (current, before) = (results[2], results[4]);
                             Console.WriteLine();
-                            Console.WriteLine($"this build against {options.ComparedTvmAssembly}: {Format.Ratio(current.RequestsPerSecond / before.RequestsPerSecond)} × throughput, "
-                                + $"CPU per request {Format.Microseconds(current.CpuPerRequest)} against {Format.Microseconds(before.CpuPerRequest)}");
+                            Console.WriteLine($"this build against {options.ComparedTvmAssembly}: costs {changeCost.Describe()}");
                         }
 
                         return new CacheHitResults(
-                            results[0], results[1], results[2], results[3], null!, null!, baselineIdle, baselineAfterLoad, tvmIdle, tvmAfterCacheHits, tvmAfterCacheHits, tvm.StdoutLines);
+                            results[0], results[1], results[2], results[3], operationsCost, null!, null!,
+                            baselineIdle, baselineAfterLoad, tvmIdle, tvmAfterCacheHits, tvmAfterCacheHits, tvm.StdoutLines);
                     }
 
                     Console.WriteLine("Many distinct tokens");
                     var lifetime = await CredentialLifetimeProbe.MeasureAsync(tvm.BaseAddress, workload.OneToken, options.SessionDurationSeconds, cancellationToken);
                     var manyTokens = await scenarios.RunAsync("(c) TVM many distinct tokens", tvm, workload.WarmUpTokensScript, workload.ManyTokensScript, alreadyWarm: true, cancellationToken);
                     return new CacheHitResults(
-                        results[0], results[1], results[2], results[3], manyTokens, lifetime,
+                        results[0], results[1], results[2], results[3], operationsCost, manyTokens, lifetime,
                         baselineIdle, baselineAfterLoad, tvmIdle, tvmAfterCacheHits, tvm.ResidentMemory(), tvm.StdoutLines);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// What metrics and rate limits cost, from paired runs over several processes of each kind: two processes of one
+    /// build differ by a few per cent (code the tiered compiler produced, where the heap landed), as much as the cost
+    /// measured, so the pairs cycle through <c>--cost-processes</c> processes of each.
+    /// </summary>
+    private async Task<PairedComparison> CompareOperationsAsync(
+        Servers servers, LoadScenarios scenarios, Workload workload, ServerProcess tvm, ServerProcess withoutOperations, CancellationToken cancellationToken)
+    {
+        List<ServerProcess> withOperations = [tvm], without = [withoutOperations];
+        try
+        {
+            if (options.CostProcesses > 1)
+            {
+                Console.WriteLine($"  {options.CostProcesses - 1} more of each TVM for the paired runs, warmed up alone");
+            }
+
+            for (var extra = 1; extra < options.CostProcesses; extra++)
+            {
+                withOperations.Add((await Servers.StartHealthyAsync(servers.StartTvm, cancellationToken)).Server);
+                await scenarios.WarmUpAsync(withOperations[^1], workload.OneTokenScript, cancellationToken);
+                without.Add((await Servers.StartHealthyAsync(servers.StartTvmWithoutOperations, cancellationToken)).Server);
+                await scenarios.WarmUpAsync(without[^1], workload.OneTokenScript, cancellationToken);
+            }
+
+            return await scenarios.CompareAsync(withOperations, without, workload.OneTokenScript, cancellationToken);
+        }
+        finally
+        {
+            foreach (var extra in withOperations.Skip(1).Concat(without.Skip(1)))
+            {
+                await extra.DisposeAsync();
             }
         }
     }
@@ -179,15 +216,14 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
     private async Task MeasureCacheHitsOnlyAsync(Servers servers, LoadScenarios scenarios, Workload workload, CancellationToken cancellationToken)
     {
         var results = await MeasureCacheHitsAsync(servers, scenarios, workload, cancellationToken);
-        var (baseline, fastEndpoints, tvm, withoutOperations) = (results.Baseline, results.FastEndpointsBaseline, results.CacheHit, results.WithoutOperations);
+        var (baseline, fastEndpoints, tvm) = (results.Baseline, results.FastEndpointsBaseline, results.CacheHit);
         Console.WriteLine();
         Console.WriteLine($"bare FastEndpoints / bare minimal API = {Format.Ratio(fastEndpoints.RequestsPerSecond / baseline.RequestsPerSecond)} throughput, "
             + $"{Format.Ratio(fastEndpoints.CpuPerRequest / baseline.CpuPerRequest)} CPU per request");
         Console.WriteLine($"cache-hit throughput / baseline = {Format.Ratio(tvm.RequestsPerSecond / baseline.RequestsPerSecond)}");
         Console.WriteLine($"cache-hit CPU per request / baseline = {Format.Ratio(tvm.CpuPerRequest / baseline.CpuPerRequest)} "
             + $"({Format.Microseconds(tvm.CpuPerRequest)} against {Format.Microseconds(baseline.CpuPerRequest)})");
-        Console.WriteLine($"cost of metrics and rate limits = {1 - (tvm.RequestsPerSecond / withoutOperations.RequestsPerSecond):P1} of cache-hit throughput, "
-            + $"{(tvm.CpuPerRequest / withoutOperations.CpuPerRequest) - 1:P1} CPU per request");
+        Console.WriteLine($"cost of metrics and rate limits = {results.OperationsCost.Describe()}");
     }
 
     private static async Task<(ScenarioResult Result, ResidentMemory Loaded)> MeasureCachelessTvmAsync(
@@ -221,6 +257,7 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
         ScenarioResult FastEndpointsBaseline,
         ScenarioResult CacheHit,
         ScenarioResult WithoutOperations,
+        PairedComparison OperationsCost,
         ScenarioResult ManyTokens,
         CredentialLifetime Lifetime,
         ResidentMemory BaselineIdle,

@@ -101,15 +101,63 @@ internal sealed class LoadScenarios(WrkRunner wrk, Upstreams upstreams, Benchmar
 
     public async Task<LoadRun> MeasureAsync(ServerProcess server, string script, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(server);
-        upstreams.ResetCounters();
-        var cpuBefore = server.CpuTime();
-        var load = await wrk.RunAsync(server.BaseAddress, script, options.Duration, cancellationToken);
-        var run = new LoadRun(load, server.CpuTime() - cpuBefore, upstreams.TokenReviews, upstreams.AssumeRoles);
+        var run = await MeasureQuietlyAsync(server, script, options.Duration, cancellationToken);
+        var load = run.Load;
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"    {server.Name}: {load.RequestsPerSecond:0} req/s, {run.CpuPerRequest.TotalMicroseconds:0} µs CPU/request, p50 {Format.Latency(load.P50)}, "
             + $"p99 {Format.Latency(load.P99)}, {load.Non2xx + load.SocketErrors} errors, {run.TokenReviews} TokenReviews, {run.AssumeRoles} AssumeRoles"));
         return run;
+    }
+
+    /// <summary>
+    /// Puts a figure on what the <paramref name="subjects"/> cost against the <paramref name="references"/>: warm
+    /// servers, the same requests, short runs in ABBA order (see <see cref="PairedComparison"/>); pair i runs
+    /// subject and reference i modulo their number.
+    /// </summary>
+    public async Task<PairedComparison> CompareAsync(
+        IReadOnlyList<ServerProcess> subjects, IReadOnlyList<ServerProcess> references, string script, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(subjects);
+        ArgumentNullException.ThrowIfNull(references);
+        Console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  {subjects[0].Name} against {references[0].Name}: {options.CostPairs} pairs of {options.WarmUpWindow.TotalSeconds:0} s runs, ABBA order, "
+            + $"{subjects.Count} and {references.Count} processes"));
+        var pairs = new List<(LoadRun Subject, LoadRun Reference)>();
+        for (var pair = 0; pair < options.CostPairs; pair++)
+        {
+            var (subject, reference) = (subjects[pair % subjects.Count], references[pair % references.Count]);
+            LoadRun subjectRun, referenceRun;
+            if (pair % 2 == 0)
+            {
+                subjectRun = await MeasureQuietlyAsync(subject, script, options.WarmUpWindow, cancellationToken);
+                referenceRun = await MeasureQuietlyAsync(reference, script, options.WarmUpWindow, cancellationToken);
+            }
+            else
+            {
+                referenceRun = await MeasureQuietlyAsync(reference, script, options.WarmUpWindow, cancellationToken);
+                subjectRun = await MeasureQuietlyAsync(subject, script, options.WarmUpWindow, cancellationToken);
+            }
+
+            pairs.Add((subjectRun, referenceRun));
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"    pair {pair + 1}: {subjectRun.Load.RequestsPerSecond:0} against {referenceRun.Load.RequestsPerSecond:0} req/s, "
+                + $"{subjectRun.CpuPerRequest.TotalMicroseconds:0.0} against {referenceRun.CpuPerRequest.TotalMicroseconds:0.0} µs CPU/request"));
+        }
+
+        var comparison = new PairedComparison(subjects[0].Name, references[0].Name, pairs);
+        Console.WriteLine($"    cost: {comparison.Describe()}");
+        return comparison;
+    }
+
+    private async Task<LoadRun> MeasureQuietlyAsync(ServerProcess server, string script, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        upstreams.ResetCounters();
+        var cpuBefore = server.CpuTime();
+        var load = await wrk.RunAsync(server.BaseAddress, script, duration, cancellationToken);
+        return new LoadRun(load, server.CpuTime() - cpuBefore, upstreams.TokenReviews, upstreams.AssumeRoles);
     }
 }

@@ -32,8 +32,10 @@ public sealed class VendRateLimits : IDisposable
                 QueueLimit = 0,
                 AutoReplenishment = true,
             };
+            // The limiter factory is built once: the partitioner runs on every request and should not allocate.
+            Func<(string, string), RateLimiter> newBucket = _ => new TokenBucketRateLimiter(bucket);
             _perIdentity = PartitionedRateLimiter.Create<WorkloadIdentity, (string, string)>(identity =>
-                RateLimitPartition.GetTokenBucketLimiter((identity.Namespace, identity.ServiceAccount), _ => bucket));
+                RateLimitPartition.Get((identity.Namespace, identity.ServiceAccount), newBucket));
         }
 
         if (settings.AuthFailuresPerMinute > 0)
@@ -45,7 +47,8 @@ public sealed class VendRateLimits : IDisposable
                 QueueLimit = 0,
                 AutoReplenishment = true,
             };
-            _authFailures = PartitionedRateLimiter.Create<IPAddress, IPAddress>(address => RateLimitPartition.GetFixedWindowLimiter(address, _ => window));
+            Func<IPAddress, RateLimiter> newWindow = _ => new FixedWindowRateLimiter(window);
+            _authFailures = PartitionedRateLimiter.Create<IPAddress, IPAddress>(address => RateLimitPartition.Get(address, newWindow));
         }
     }
 
