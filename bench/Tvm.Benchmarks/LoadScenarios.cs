@@ -147,7 +147,7 @@ internal sealed class LoadScenarios(WrkRunner wrk, Upstreams upstreams, Benchmar
                 + $"{subjectRun.CpuPerRequest.TotalMicroseconds:0.0} against {referenceRun.CpuPerRequest.TotalMicroseconds:0.0} µs CPU/request"));
         }
 
-        var comparison = new PairedComparison(subjects[0].Name, references[0].Name, pairs);
+        var comparison = new PairedComparison(pairs);
         Console.WriteLine($"    cost: {comparison.Describe()}");
         return comparison;
     }

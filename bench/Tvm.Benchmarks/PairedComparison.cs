@@ -9,7 +9,7 @@ namespace Tvm.Benchmarks;
 /// so that a reader sees whether a difference of a few per cent stands out of the noise. Separate rounds of 10 s
 /// each could not tell two copies of the same build apart from a 10 % difference on this machine.
 /// </summary>
-internal sealed record PairedComparison(string Subject, string Reference, IReadOnlyList<(LoadRun Subject, LoadRun Reference)> Pairs)
+internal sealed record PairedComparison(IReadOnlyList<(LoadRun Subject, LoadRun Reference)> Pairs)
 {
     /// <summary>The share of the reference's throughput the subject loses.</summary>
     public double ThroughputCost => Quantile(ThroughputCosts, 0.5);
