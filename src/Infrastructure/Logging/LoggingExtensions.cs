@@ -38,8 +38,11 @@ public static class LoggingExtensions
                 .MinimumLevel.Override("System.Net.Http", frameworkLevel)
                 .Enrich.FromLogContext()
                 .ReadFrom.Services(services)
-                .WriteTo.Sink(new StdoutJsonSink(CreateJsonFormatter()), StdoutBatching);
+                .WriteTo.Sink(new StdoutJsonSink(CreateJsonFormatter(), OutputOf(services)), StdoutBatching);
         });
         return builder;
     }
+
+    private static Stream OutputOf(IServiceProvider services) =>
+        services.GetService<LogOutput>()?.Stream ?? Console.OpenStandardOutput();
 }

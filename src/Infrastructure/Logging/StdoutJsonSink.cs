@@ -10,9 +10,9 @@ namespace Tvm.Infrastructure.Logging;
 /// takes a lock and flushes (a system call) for every line, which at tens of thousands of requests a second
 /// costs more than the rest of a cached /vend.
 /// </summary>
-internal sealed class StdoutJsonSink(ITextFormatter formatter) : IBatchedLogEventSink, IDisposable
+internal sealed class StdoutJsonSink(ITextFormatter formatter, Stream output) : IBatchedLogEventSink, IDisposable
 {
-    private readonly StreamWriter _stdout = new(Console.OpenStandardOutput(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024)
+    private readonly StreamWriter _stdout = new(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024)
     {
         AutoFlush = false,
     };

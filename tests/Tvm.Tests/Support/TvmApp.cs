@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using Serilog.Core;
+using Tvm.Infrastructure.Logging;
 
 namespace Tvm.Tests.Support;
 
@@ -45,6 +46,8 @@ public sealed class TvmApp(
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<ILogEventSink>(Logs);
+            // The test runner reads its own messages from this process's stdout: log lines there would corrupt them.
+            services.AddSingleton(new LogOutput(Stream.Null));
             services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
             configureServices?.Invoke(services);
         });
