@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using Tvm.Infrastructure.Kubernetes;
 
 namespace Tvm.Infrastructure.Telemetry;
@@ -20,7 +21,8 @@ public static class TvmTelemetry
     public static readonly ActivitySource Source = new(SourceName);
     public static readonly Meter Meter = new(SourceName);
 
-    private static readonly Counter<long> VendRequests = Meter.CreateCounter<long>("tvm.vend.requests", description: "Requests to the credential endpoints, by endpoint, outcome and status code.");
+    private static readonly ConcurrentDictionary<VendRequestKind, StrongBox<long>> VendRequestCounts = new();
+    private static readonly ObservableCounter<long> VendRequests = Meter.CreateObservableCounter("tvm.vend.requests", ObserveVendRequests, description: "Requests to the credential endpoints, by endpoint, outcome and status code.");
     private static readonly Histogram<double> VendDuration = Meter.CreateHistogram<double>("tvm.vend.duration", "s", "Time to answer a credential request.");
     private static readonly ConcurrentDictionary<string, CacheLookupCounter> CacheLookupsByCache = new(StringComparer.Ordinal);
     private static readonly ObservableCounter<long> CacheLookups = Meter.CreateObservableCounter("tvm.cache.lookups", ObserveCacheLookups, description: "Cache lookups by cache and result (hit or miss).");
@@ -31,11 +33,32 @@ public static class TvmTelemetry
     public static Activity? SetWorkloadTags(this Activity? activity, WorkloadIdentity identity) =>
         activity?.SetTag(NamespaceTag, identity.Namespace).SetTag(ServiceAccountTag, identity.ServiceAccount);
 
+    /// <summary>
+    /// Counts the request and records its duration. The count is kept beside the histogram rather than measured
+    /// again through the meter: one aggregation per request instead of two, and the count is read at collection.
+    /// </summary>
     public static void RecordVend(string endpoint, string outcome, int statusCode, TimeSpan elapsed)
     {
-        var tags = new TagList { { "endpoint", endpoint }, { "outcome", outcome }, { "status_code", StatusCodeTags.Of(statusCode) } };
-        VendRequests.Add(1, tags);
-        VendDuration.Record(elapsed.TotalSeconds, tags);
+        if (!VendRequests.Enabled)
+        {
+            return;
+        }
+
+        var count = VendRequestCounts.GetOrAdd(new VendRequestKind(endpoint, outcome, statusCode), static _ => new StrongBox<long>());
+        Interlocked.Increment(ref count.Value);
+        VendDuration.Record(elapsed.TotalSeconds, new TagList { { "endpoint", endpoint }, { "outcome", outcome }, { "status_code", StatusCodeTags.Of(statusCode) } });
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveVendRequests()
+    {
+        foreach (var (kind, count) in VendRequestCounts)
+        {
+            yield return new Measurement<long>(
+                Volatile.Read(ref count.Value),
+                new KeyValuePair<string, object?>("endpoint", kind.Endpoint),
+                new KeyValuePair<string, object?>("outcome", kind.Outcome),
+                new KeyValuePair<string, object?>("status_code", StatusCodeTags.Of(kind.StatusCode)));
+        }
     }
 
     /// <summary>
@@ -59,4 +82,6 @@ public static class TvmTelemetry
     public static void RecordRateLimited(string limit) => RateLimited.Add(1, new KeyValuePair<string, object?>("limit", limit));
 
     public static void RecordStaleCredentials() => StaleCredentials.Add(1);
+
+    private readonly record struct VendRequestKind(string Endpoint, string Outcome, int StatusCode);
 }
