@@ -75,11 +75,14 @@ public static class TelemetryExtensions
 
     /// <summary>
     /// ASP.NET Core instruments measured on every request, or on every buffer Kestrel rents and returns, that tell an
-    /// operator nothing the kept ones do not: route matching (http.server.request.duration carries the route) and
-    /// Kestrel's memory pool. A dropped instrument is not listened to, so requests do not pay for it.
+    /// operator nothing the kept ones do not: route matching (http.server.request.duration carries the route),
+    /// Kestrel's memory pool, and the requests in flight, measured twice per request (on average, the request rate
+    /// times the mean request duration, both of which http.server.request.duration gives). A dropped instrument is not listened
+    /// to, so requests do not pay for it.
     /// </summary>
     private static bool IsPerRequestNoise(Instrument instrument) =>
-        instrument.Meter.Name is "Microsoft.AspNetCore.Routing" or "Microsoft.AspNetCore.MemoryPool";
+        instrument.Meter.Name is "Microsoft.AspNetCore.Routing" or "Microsoft.AspNetCore.MemoryPool"
+        || instrument is { Name: "http.server.active_requests", Meter.Name: "Microsoft.AspNetCore.Hosting" };
 
     private static bool IsProbeOrScrape(PathString path) =>
         path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments("/metrics");

@@ -43,7 +43,6 @@ internal static partial class PrometheusMetrics
     public static IReadOnlySet<string> Platform { get; } = new HashSet<string>(
     [
         .. Histogram("http_server_request_duration_seconds"),
-        "http_server_active_requests",
         "kestrel_active_connections",
         "kestrel_queued_connections",
         "dotnet_gc_collections_total",
