@@ -10,18 +10,6 @@ public static class LoggingExtensions
     /// <summary>One JSON object per line: UTC time, level, message, then every property (RequestId, TraceId, SpanId, ...).</summary>
     public static ITextFormatter CreateJsonFormatter() => new JsonLinesFormatter();
 
-    /// <summary>
-    /// Events wait at most this long before they are written. The queue is bounded so that a stalled stdout
-    /// cannot take the service's memory with it.
-    /// </summary>
-    private static readonly BatchingOptions StdoutBatching = new()
-    {
-        BatchSizeLimit = 1000,
-        BufferingTimeLimit = TimeSpan.FromMilliseconds(100),
-        EagerlyEmitFirstEvent = true,
-        QueueLimit = 100_000,
-    };
-
     public static WebApplicationBuilder AddTvmLogging(this WebApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
@@ -38,7 +26,7 @@ public static class LoggingExtensions
                 .MinimumLevel.Override("System.Net.Http", frameworkLevel)
                 .Enrich.FromLogContext()
                 .ReadFrom.Services(services)
-                .WriteTo.Sink(new StdoutJsonSink(CreateJsonFormatter(), OutputOf(services)), StdoutBatching);
+                .WriteTo.Sink(new StdoutJsonSink(CreateJsonFormatter(), OutputOf(services)));
         });
         return builder;
     }
