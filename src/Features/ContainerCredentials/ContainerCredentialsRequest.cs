@@ -17,7 +17,7 @@ public sealed class ContainerCredentialsRequest
     public override string ToString() => nameof(ContainerCredentialsRequest);
 }
 
-internal sealed class ContainerCredentialsRequestValidator : Validator<ContainerCredentialsRequest>
+internal sealed class ContainerCredentialsRequestValidator : TokenRequestValidator<ContainerCredentialsRequest>
 {
     public ContainerCredentialsRequestValidator()
     {
@@ -30,4 +30,7 @@ internal sealed class ContainerCredentialsRequestValidator : Validator<Container
             .MustBeUsableToken()
             .When(request => !string.IsNullOrWhiteSpace(request.Authorization));
     }
+
+    protected internal override bool PassesEveryRule(ContainerCredentialsRequest request) =>
+        !string.IsNullOrWhiteSpace(request.Authorization) && ServiceAccountToken.IsUsable(request.Token);
 }

@@ -17,7 +17,7 @@ public sealed class VendCredentialsRequest
     public override string ToString() => nameof(VendCredentialsRequest);
 }
 
-internal sealed class VendCredentialsRequestValidator : Validator<VendCredentialsRequest>
+internal sealed class VendCredentialsRequestValidator : TokenRequestValidator<VendCredentialsRequest>
 {
     public VendCredentialsRequestValidator()
     {
@@ -32,4 +32,8 @@ internal sealed class VendCredentialsRequestValidator : Validator<VendCredential
             .MustBeUsableToken()
             .When(request => request.Authorization?.StartsWith(ServiceAccountToken.BearerPrefix, StringComparison.OrdinalIgnoreCase) == true);
     }
+
+    protected internal override bool PassesEveryRule(VendCredentialsRequest request) =>
+        request.Authorization?.StartsWith(ServiceAccountToken.BearerPrefix, StringComparison.OrdinalIgnoreCase) == true
+        && ServiceAccountToken.IsUsable(request.Token);
 }

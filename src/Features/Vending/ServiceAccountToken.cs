@@ -35,11 +35,17 @@ public static class ServiceAccountToken
 
     private static bool HoldsNoWhiteSpace(string token) => !token.AsSpan().ContainsAny(WhiteSpace);
 
+    // A UTF-16 code unit is at most 3 bytes of UTF-8, so short tokens need no count.
+    private static bool FitsTheSizeLimit(string token) =>
+        token.Length <= MaxBytes / 3 || (token.Length <= MaxBytes && System.Text.Encoding.UTF8.GetByteCount(token) <= MaxBytes);
+
+    /// <summary>Whether <paramref name="token"/> passes every rule of <see cref="MustBeUsableToken{T}"/>.</summary>
+    public static bool IsUsable(string token) => !string.IsNullOrWhiteSpace(token) && HoldsNoWhiteSpace(token) && FitsTheSizeLimit(token);
+
     /// <summary>Rules shared by every request that carries a token. Messages never quote the header: it holds the token.</summary>
     public static IRuleBuilderOptions<T, string> MustBeUsableToken<T>(this IRuleBuilder<T, string> rule) =>
         rule
             .NotEmpty().WithMessage("The service-account token is empty.")
             .Must(HoldsNoWhiteSpace).WithMessage("The service-account token holds white space; send the token alone.")
-            .Must(token => token.Length <= MaxBytes / 3 || (token.Length <= MaxBytes && System.Text.Encoding.UTF8.GetByteCount(token) <= MaxBytes))
-            .WithMessage($"The service-account token is longer than {MaxBytes / 1024} KiB.");
+            .Must(FitsTheSizeLimit).WithMessage($"The service-account token is longer than {MaxBytes / 1024} KiB.");
 }
