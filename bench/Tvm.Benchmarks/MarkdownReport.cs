@@ -57,7 +57,8 @@ internal static class MarkdownReport
             + $"{Format.Count(options.DistinctTokens)} distinct tokens (each token comes round again only after {Format.Count(options.DistinctTokens)} requests) "
             + $"and TVM made {Format.Count(manyReviews)} TokenReviews: {(manyRequests == 0 ? 0 : (double)manyReviews / manyRequests):P0} of requests needed one. "
             + $"The TVM of (b) and (c) wrote {Format.Count(results.TvmStdoutLines)} log lines to stdout for the {Format.Count(shippedRequests)} "
-            + "requests wrk completed in those runs and their warm-ups (one line per request, plus start-up lines and requests still in flight when wrk stopped).");
+            + "requests wrk completed in those runs and their warm-ups: one line per request, but the same process also serves a share of the paired runs, "
+            + "which that count leaves out, so the lines outnumber it.");
         Line(report);
 
         Line(report, "| start-up to first 200 from /healthz | median | runs |");
