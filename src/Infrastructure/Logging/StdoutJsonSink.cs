@@ -17,8 +17,12 @@ namespace Tvm.Infrastructure.Logging;
 /// </summary>
 internal sealed class StdoutJsonSink : ILogEventSink, IDisposable
 {
-    /// <summary>How long a line can wait for the next round of writes.</summary>
-    public static readonly TimeSpan WriteInterval = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// How long a line can wait for the next round of writes. Short, because a round formats everything that queued
+    /// meanwhile on one thread: at 40,000 requests a second, 10 ms is about 400 lines and 1 ms of a core, a stall
+    /// that requests waiting behind it would see in their tail latency were the rounds much longer.
+    /// </summary>
+    public static readonly TimeSpan WriteInterval = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// Events waiting to be written, at most: a stalled stdout must not take the service's memory with it. Events
