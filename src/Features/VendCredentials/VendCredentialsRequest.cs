@@ -24,16 +24,15 @@ internal sealed class VendCredentialsRequestValidator : TokenRequestValidator<Ve
         RuleFor(request => request.Authorization)
             .Cascade(CascadeMode.Stop)
             .NotEmpty().WithMessage("The Authorization header is missing: send 'Authorization: Bearer <service-account token>'.")
-            .Must(header => header!.StartsWith(ServiceAccountToken.BearerPrefix, StringComparison.OrdinalIgnoreCase))
+            .Must(ServiceAccountToken.UsesBearerScheme)
             .WithMessage("The Authorization header must use the Bearer scheme.");
 
         RuleFor(request => request.Token)
             .Cascade(CascadeMode.Stop)
             .MustBeUsableToken()
-            .When(request => request.Authorization?.StartsWith(ServiceAccountToken.BearerPrefix, StringComparison.OrdinalIgnoreCase) == true);
+            .When(request => ServiceAccountToken.UsesBearerScheme(request.Authorization));
     }
 
     protected internal override bool PassesEveryRule(VendCredentialsRequest request) =>
-        request.Authorization?.StartsWith(ServiceAccountToken.BearerPrefix, StringComparison.OrdinalIgnoreCase) == true
-        && ServiceAccountToken.IsUsable(request.Token);
+        ServiceAccountToken.UsesBearerScheme(request.Authorization) && ServiceAccountToken.IsUsable(request.Token);
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Tvm.Features.Vending;
 
@@ -8,9 +9,12 @@ public static class ServiceAccountToken
     public const string BearerPrefix = "Bearer ";
     public const int MaxBytes = 16 * 1024;
 
+    /// <summary>Whether <paramref name="header"/> is <c>Bearer &lt;something&gt;</c> (the scheme is case-insensitive).</summary>
+    public static bool UsesBearerScheme([NotNullWhen(true)] string? header) =>
+        header is not null && header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The token of <c>Bearer &lt;token&gt;</c>, or "" when the header does not use the Bearer scheme.</summary>
-    public static string FromBearer(string? header) =>
-        header is not null && header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? header[BearerPrefix.Length..].Trim() : "";
+    public static string FromBearer(string? header) => UsesBearerScheme(header) ? header[BearerPrefix.Length..].Trim() : "";
 
     /// <summary>
     /// The AWS SDKs send the token file's content as the whole header, with no scheme; <c>Bearer &lt;token&gt;</c>
@@ -25,7 +29,7 @@ public static class ServiceAccountToken
             return "";
         }
 
-        return value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? value[BearerPrefix.Length..].Trim() : value;
+        return UsesBearerScheme(value) ? value[BearerPrefix.Length..].Trim() : value;
     }
 
     // Every character char.IsWhiteSpace accepts. Searched with SearchValues because it runs on every request over a

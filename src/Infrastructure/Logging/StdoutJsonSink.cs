@@ -26,7 +26,7 @@ internal sealed class StdoutJsonSink : ILogEventSink, IDisposable
 
     /// <summary>
     /// Events waiting to be written, at most: a stalled stdout must not take the service's memory with it. Events
-    /// past the limit are dropped, as a full pipe would drop them anyway.
+    /// past the limit are dropped; losing log lines is better than blocking requests or running out of memory.
     /// </summary>
     public const int QueueLimit = 100_000;
 

@@ -77,8 +77,8 @@ public static class TelemetryExtensions
     /// ASP.NET Core instruments measured on every request, or on every buffer Kestrel rents and returns, that tell an
     /// operator nothing the kept ones do not: route matching (http.server.request.duration carries the route),
     /// Kestrel's memory pool, and the requests in flight, measured twice per request (on average, the request rate
-    /// times the mean request duration, both of which http.server.request.duration gives). A dropped instrument is not listened
-    /// to, so requests do not pay for it.
+    /// times the mean request duration, both of which http.server.request.duration gives). A dropped instrument is
+    /// not listened to, so requests do not pay for it.
     /// </summary>
     private static bool IsPerRequestNoise(Instrument instrument) =>
         instrument.Meter.Name is "Microsoft.AspNetCore.Routing" or "Microsoft.AspNetCore.MemoryPool"
