@@ -24,7 +24,10 @@ public sealed class JsonLinesFormatter : ITextFormatter
     public void Format(LogEvent logEvent, TextWriter output)
     {
         output.Write("{\"Timestamp\":\"");
-        output.Write(logEvent.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        Span<char> text = stackalloc char[64];
+        output.Write(logEvent.Timestamp.UtcDateTime.TryFormat(text, out var written, "O", CultureInfo.InvariantCulture)
+            ? text[..written]
+            : logEvent.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
         output.Write("\",\"Level\":\"");
         output.Write(LevelName(logEvent.Level));
         output.Write("\",\"Message\":\"");
@@ -51,15 +54,31 @@ public sealed class JsonLinesFormatter : ITextFormatter
             WriteQuoted(exception.ToString(), output);
         }
 
-        foreach (var (name, value) in logEvent.Properties)
+        // Serilog keeps the properties in a Dictionary: enumerated as one, without boxing an enumerator per line.
+        if (logEvent.Properties is Dictionary<string, LogEventPropertyValue> properties)
         {
-            output.Write(',');
-            WriteQuoted(name, output);
-            output.Write(':');
-            WriteValue(value, output);
+            foreach (var (name, value) in properties)
+            {
+                WriteProperty(name, value, output);
+            }
+        }
+        else
+        {
+            foreach (var (name, value) in logEvent.Properties)
+            {
+                WriteProperty(name, value, output);
+            }
         }
 
         output.Write("}\n");
+    }
+
+    private static void WriteProperty(string name, LogEventPropertyValue value, TextWriter output)
+    {
+        output.Write(',');
+        WriteQuoted(name, output);
+        output.Write(':');
+        WriteValue(value, output);
     }
 
     private static string LevelName(LogEventLevel level) => level switch
