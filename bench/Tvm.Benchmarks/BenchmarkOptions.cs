@@ -17,7 +17,7 @@ internal sealed record BenchmarkOptions
           --rounds N                 measured runs of each baseline, TVM and TVM without metrics and limits,
                                      alternating (default 3; 2 with --quick)
           --cost-pairs N             pairs of short runs that put a figure on what metrics and rate limits cost
-                                     (and, with --compare-tvm, what a change costs), ABBA order (default 12; 4 with --quick)
+                                     (and, with --compare-tvm, what a change costs), ABBA order (default 24; 4 with --quick)
           --cost-processes N         processes of TVM with and without them that those pairs cycle through (default 3;
                                      1 with --quick)
           --connections N            concurrent connections wrk keeps open (default 64)
@@ -42,7 +42,7 @@ internal sealed record BenchmarkOptions
     public TimeSpan MaxWarmUp { get; init; } = TimeSpan.FromSeconds(60);
     public TimeSpan WarmUpWindow { get; init; } = TimeSpan.FromSeconds(5);
     public int Rounds { get; init; } = 3;
-    public int CostPairs { get; init; } = 12;
+    public int CostPairs { get; init; } = 24;
     public int CostProcesses { get; init; } = 3;
     public int Connections { get; init; } = 64;
     public int Threads { get; init; } = 2;
