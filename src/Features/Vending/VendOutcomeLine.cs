@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using Serilog.Events;
 using Serilog.Parsing;
 using Tvm.Infrastructure.Logging;
@@ -16,10 +17,13 @@ internal static class VendOutcomeLine
     private static readonly MessageTemplate Template =
         new MessageTemplateParser().Parse("Vend for {Namespace}/{ServiceAccount} via {Endpoint}: {StatusCode} {Outcome} in {ElapsedMs} ms");
 
-    private static readonly LogEventProperty EventId = new(
-        "EventId", new StructureValue([new LogEventProperty("Id", new ScalarValue(1)), new LogEventProperty("Name", new ScalarValue("LogOutcome"))]));
+    private static readonly StructureValue EventId =
+        new([new LogEventProperty("Id", new ScalarValue(1)), new LogEventProperty("Name", new ScalarValue("LogOutcome"))]);
 
-    private static readonly LogEventProperty SourceContext = new(Serilog.Core.Constants.SourceContextPropertyName, new ScalarValue(typeof(VendOutcomeEnd).FullName));
+    private static readonly ScalarValue SourceContext = new(typeof(VendOutcomeEnd).FullName);
+
+    /// <summary>The line's own properties and the few the enrichers add (the hosting scope's): room for all, so the table never grows.</summary>
+    private const int PropertyCapacity = 16;
 
     public static void Write(
         Serilog.ILogger logger, LogEventLevel level, HttpContext http, VendTrace trace, string endpoint, int statusCode, string outcome, double elapsedMs)
@@ -29,24 +33,28 @@ internal static class VendOutcomeLine
             return;
         }
 
-        var connectionId = http.Connection.Id;
-        var properties = new LogEventProperty[string.IsNullOrEmpty(connectionId) ? 10 : 11];
-        properties[0] = new LogEventProperty("Namespace", new ScalarValue(trace.Identity?.Namespace ?? ""));
-        properties[1] = new LogEventProperty("ServiceAccount", new ScalarValue(trace.Identity?.ServiceAccount ?? ""));
-        properties[2] = new LogEventProperty("Endpoint", new ScalarValue(endpoint));
-        properties[3] = new LogEventProperty("StatusCode", new ScalarValue(statusCode));
-        properties[4] = new LogEventProperty("Outcome", new ScalarValue(outcome));
-        properties[5] = new LogEventProperty("ElapsedMs", new ScalarValue(elapsedMs));
-        properties[6] = EventId;
-        properties[7] = SourceContext;
-        properties[8] = new LogEventProperty(RequestIdEnricher.PropertyName, new ScalarValue(http.TraceIdentifier));
-        properties[9] = new LogEventProperty("RequestPath", new ScalarValue(http.Request.Path.ToString()));
-        if (properties.Length == 11)
+        // Serilog keeps an event's properties in a Dictionary. Handing it one of the right size, rather than a list
+        // of properties it copies into a table grown three times, was a tenth of every cache hit's allocation.
+        var properties = new Dictionary<string, LogEventPropertyValue>(PropertyCapacity)
         {
-            properties[10] = new LogEventProperty("ConnectionId", new ScalarValue(connectionId));
+            ["Namespace"] = new ScalarValue(trace.Identity?.Namespace ?? ""),
+            ["ServiceAccount"] = new ScalarValue(trace.Identity?.ServiceAccount ?? ""),
+            ["Endpoint"] = new ScalarValue(endpoint),
+            ["StatusCode"] = new ScalarValue(statusCode),
+            ["Outcome"] = new ScalarValue(outcome),
+            ["ElapsedMs"] = new ScalarValue(elapsedMs),
+            ["EventId"] = EventId,
+            [Serilog.Core.Constants.SourceContextPropertyName] = SourceContext,
+            [RequestIdEnricher.PropertyName] = new ScalarValue(http.TraceIdentifier),
+            ["RequestPath"] = new ScalarValue(http.Request.Path.ToString()),
+        };
+        if (http.Features.Get<IHttpConnectionFeature>()?.ConnectionId is { Length: > 0 } connectionId)
+        {
+            properties["ConnectionId"] = new ScalarValue(connectionId);
         }
 
         var activity = Activity.Current;
-        logger.Write(new LogEvent(DateTimeOffset.UtcNow, level, exception: null, Template, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
+        logger.Write(LogEvent.UnstableAssembleFromParts(
+            DateTimeOffset.UtcNow, level, exception: null, Template, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
     }
 }

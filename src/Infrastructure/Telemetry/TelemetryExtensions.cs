@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http.Features;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -99,8 +100,9 @@ public static class TelemetryExtensions
             return app;
         }
 
-        // One branch, so that requests on the service port pay for a single port check.
-        app.MapWhen(context => context.Connection.LocalPort == port, metricsPort =>
+        // One branch, so that requests on the service port pay for a single port check. The port is read from the
+        // connection feature: HttpContext.Connection would allocate its wrapper on every request.
+        app.MapWhen(context => context.Features.Get<IHttpConnectionFeature>()?.LocalPort == port, metricsPort =>
         {
             metricsPort.UseOpenTelemetryPrometheusScrapingEndpoint(context => context.Request.Path == "/metrics");
             metricsPort.Run(context =>
