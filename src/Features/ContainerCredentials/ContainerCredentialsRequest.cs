@@ -9,10 +9,11 @@ public sealed class ContainerCredentialsRequest
     [FromHeader("Authorization", IsRequired = false)]
     public string? Authorization { get; init; }
 
-    private string? _token;
+    private ReadOnlyMemory<char>? _token;
 
-    /// <summary>The token, cut out of the header once, not per use.</summary>
-    public string Token => _token ??= ServiceAccountToken.FromContainerAuthorization(Authorization);
+    /// <summary>The token, found in the header once, not per use; not part of the wire format.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ReadOnlyMemory<char> Token => _token ??= ServiceAccountToken.FromContainerAuthorization(Authorization);
 
     public override string ToString() => nameof(ContainerCredentialsRequest);
 }
@@ -32,5 +33,5 @@ internal sealed class ContainerCredentialsRequestValidator : TokenRequestValidat
     }
 
     protected internal override bool PassesEveryRule(ContainerCredentialsRequest request) =>
-        !string.IsNullOrWhiteSpace(request.Authorization) && ServiceAccountToken.IsUsable(request.Token);
+        !string.IsNullOrWhiteSpace(request.Authorization) && ServiceAccountToken.IsUsable(request.Token.Span);
 }

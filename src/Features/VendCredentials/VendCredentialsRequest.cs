@@ -9,10 +9,11 @@ public sealed class VendCredentialsRequest
     [FromHeader("Authorization", IsRequired = false)]
     public string? Authorization { get; init; }
 
-    private string? _token;
+    private ReadOnlyMemory<char>? _token;
 
-    /// <summary>The token, cut out of the header once, not per use.</summary>
-    public string Token => _token ??= ServiceAccountToken.FromBearer(Authorization);
+    /// <summary>The token, found in the header once, not per use; not part of the wire format.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ReadOnlyMemory<char> Token => _token ??= ServiceAccountToken.FromBearer(Authorization);
 
     public override string ToString() => nameof(VendCredentialsRequest);
 }
@@ -34,5 +35,5 @@ internal sealed class VendCredentialsRequestValidator : TokenRequestValidator<Ve
     }
 
     protected internal override bool PassesEveryRule(VendCredentialsRequest request) =>
-        ServiceAccountToken.UsesBearerScheme(request.Authorization) && ServiceAccountToken.IsUsable(request.Token);
+        ServiceAccountToken.UsesBearerScheme(request.Authorization) && ServiceAccountToken.IsUsable(request.Token.Span);
 }

@@ -17,7 +17,7 @@ public sealed class CredentialVendor(VendingWarmUp warmUp, VendRateLimits rateLi
 
     /// <param name="trace">The request's record of the vend; the caller's identity is noted there as soon as it is known.</param>
     /// <exception cref="VendException">A step failed; the message is safe to show the caller.</exception>
-    public async ValueTask<AwsCredentials> VendAsync(string token, VendTrace trace, CancellationToken cancellationToken)
+    public async ValueTask<AwsCredentials> VendAsync(ReadOnlyMemory<char> token, VendTrace trace, CancellationToken cancellationToken)
     {
         rateLimits.AdmitAddress(trace.ClientAddress);
         var clients = await warmUp.ClientsAsync();

@@ -15,20 +15,20 @@ public sealed class CachingTokenReviewer(ITokenReviewer inner, CoalescingCache<W
     private readonly TimeSpan _lifetime = TimeSpan.FromSeconds(options.Value.TokenReviewCacheSeconds);
     private readonly byte[] _audiences = Encoding.UTF8.GetBytes("\n" + string.Join(",", options.Value.TokenAudiences));
 
-    public ValueTask<WorkloadIdentity> ReviewAsync(string token, CancellationToken cancellationToken) =>
-        cache.GetOrCreateAsync(KeyFor(token), (Inner: inner, Reviewer: this, Token: token), static async (state, cancellationToken) =>
+    public ValueTask<WorkloadIdentity> ReviewAsync(ReadOnlyMemory<char> token, CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync(KeyFor(token.Span), (Inner: inner, Reviewer: this, Token: token), static async (state, cancellationToken) =>
         {
             var identity = await state.Inner.ReviewAsync(state.Token, cancellationToken).ConfigureAwait(false);
-            return (identity, state.Reviewer.FreshUntil(state.Token));
+            return (identity, state.Reviewer.FreshUntil(state.Token.Span));
         }, cancellationToken);
 
-    private DateTimeOffset FreshUntil(string token)
+    private DateTimeOffset FreshUntil(ReadOnlySpan<char> token)
     {
         var until = clock.GetUtcNow() + _lifetime;
         return JwtExpiry.Read(token) is { } expiry && expiry < until ? expiry : until;
     }
 
-    private string KeyFor(string token)
+    private string KeyFor(ReadOnlySpan<char> token)
     {
         var tokenBytes = Encoding.UTF8.GetByteCount(token);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(tokenBytes + _audiences.Length);

@@ -11,16 +11,16 @@ public static class JwtExpiry
 {
     private const int MaxPayloadBytes = 16 * 1024;
 
-    public static DateTimeOffset? Read(string token)
+    public static DateTimeOffset? Read(ReadOnlySpan<char> token)
     {
-        var firstDot = token.IndexOf('.', StringComparison.Ordinal);
-        var secondDot = firstDot < 0 ? -1 : token.IndexOf('.', firstDot + 1);
-        if (secondDot < 0)
+        var firstDot = token.IndexOf('.');
+        var payloadLength = firstDot < 0 ? -1 : token[(firstDot + 1)..].IndexOf('.');
+        if (payloadLength < 0)
         {
             return null;
         }
 
-        var payload = token.AsSpan(firstDot + 1, secondDot - firstDot - 1);
+        var payload = token.Slice(firstDot + 1, payloadLength);
         var buffer = ArrayPool<byte>.Shared.Rent(Base64Url.GetMaxDecodedLength(Math.Min(payload.Length, MaxPayloadBytes)));
         try
         {

@@ -19,7 +19,7 @@ internal sealed class KubernetesTokenReviewer(IKubernetes kubernetes, IOptions<T
     private readonly TimeSpan _deadline = TokenReviewResilience.Deadline(options.Value);
     private readonly UpstreamGate _gate = new("token_review");
 
-    public async ValueTask<WorkloadIdentity> ReviewAsync(string token, CancellationToken cancellationToken)
+    public async ValueTask<WorkloadIdentity> ReviewAsync(ReadOnlyMemory<char> token, CancellationToken cancellationToken)
     {
         using var activity = TvmTelemetry.Source.StartActivity("TokenReview");
         using var lease = await _gate.EnterAsync(cancellationToken)
@@ -28,7 +28,7 @@ internal sealed class KubernetesTokenReviewer(IKubernetes kubernetes, IOptions<T
         var result = "failure";
         try
         {
-            var status = await CreateReviewAsync(token, cancellationToken);
+            var status = await CreateReviewAsync(token.ToString(), cancellationToken);
             result = "success";
             var identity = ToIdentity(status);
             activity?.SetWorkloadTags(identity);

@@ -56,7 +56,7 @@ public sealed class VendCredentialsRequestValidatorTests
     [Fact]
     public void Token_is_the_header_without_its_scheme()
     {
-        new VendCredentialsRequest { Authorization = "Bearer  abc " }.Token.Should().Be("abc");
-        new VendCredentialsRequest { Authorization = null }.Token.Should().BeEmpty();
+        new VendCredentialsRequest { Authorization = "Bearer  abc " }.Token.ToString().Should().Be("abc");
+        new VendCredentialsRequest { Authorization = null }.Token.IsEmpty.Should().BeTrue();
     }
 }

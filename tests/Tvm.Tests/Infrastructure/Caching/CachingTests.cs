@@ -55,13 +55,13 @@ public sealed class CachingTests : IDisposable
         var reviewer = Reviewer(inner);
         var token = Jwt(_clock.GetUtcNow().AddHours(1));
 
-        (await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken)).Should().Be(Web);
+        (await reviewer.ReviewAsync(token.AsMemory(), TestContext.Current.CancellationToken)).Should().Be(Web);
         _clock.Advance(TimeSpan.FromSeconds(9));
-        (await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken)).Should().Be(Web);
+        (await reviewer.ReviewAsync(token.AsMemory(), TestContext.Current.CancellationToken)).Should().Be(Web);
         inner.Calls.Should().Be(1);
 
         _clock.Advance(TimeSpan.FromSeconds(2));
-        await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken);
+        await reviewer.ReviewAsync(token.AsMemory(), TestContext.Current.CancellationToken);
         inner.Calls.Should().Be(2);
     }
 
@@ -72,13 +72,13 @@ public sealed class CachingTests : IDisposable
         var reviewer = Reviewer(inner);
         var token = Jwt(_clock.GetUtcNow().AddSeconds(3));
 
-        await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken);
+        await reviewer.ReviewAsync(token.AsMemory(), TestContext.Current.CancellationToken);
         _clock.Advance(TimeSpan.FromSeconds(2));
-        await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken);
+        await reviewer.ReviewAsync(token.AsMemory(), TestContext.Current.CancellationToken);
         inner.Calls.Should().Be(1);
 
         _clock.Advance(TimeSpan.FromSeconds(2));
-        await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken);
+        await reviewer.ReviewAsync(token.AsMemory(), TestContext.Current.CancellationToken);
         inner.Calls.Should().Be(2, "the token expired before the cache time was up");
     }
 
@@ -89,9 +89,9 @@ public sealed class CachingTests : IDisposable
         var reviewer = Reviewer(inner, cacheSeconds: 30);
         var legacy = Jwt(expiry: null);
 
-        await reviewer.ReviewAsync(legacy, TestContext.Current.CancellationToken);
+        await reviewer.ReviewAsync(legacy.AsMemory(), TestContext.Current.CancellationToken);
         _clock.Advance(TimeSpan.FromSeconds(29));
-        await reviewer.ReviewAsync(legacy, TestContext.Current.CancellationToken);
+        await reviewer.ReviewAsync(legacy.AsMemory(), TestContext.Current.CancellationToken);
         inner.Calls.Should().Be(1);
     }
 
@@ -102,9 +102,9 @@ public sealed class CachingTests : IDisposable
         var reviewer = Reviewer(inner);
         var token = Jwt(_clock.GetUtcNow().AddHours(1));
 
-        var first = () => reviewer.ReviewAsync(token, TestContext.Current.CancellationToken).AsTask();
+        var first = () => reviewer.ReviewAsync(token.AsMemory(), TestContext.Current.CancellationToken).AsTask();
         await first.Should().ThrowAsync<TokenReviewException>();
-        (await reviewer.ReviewAsync(token, TestContext.Current.CancellationToken)).Should().Be(Web);
+        (await reviewer.ReviewAsync(token.AsMemory(), TestContext.Current.CancellationToken)).Should().Be(Web);
         inner.Calls.Should().Be(2);
     }
 
@@ -114,8 +114,8 @@ public sealed class CachingTests : IDisposable
         var inner = new CountingReviewer();
         var reviewer = Reviewer(inner);
 
-        await reviewer.ReviewAsync(Jwt(_clock.GetUtcNow().AddHours(1), "a"), TestContext.Current.CancellationToken);
-        await reviewer.ReviewAsync(Jwt(_clock.GetUtcNow().AddHours(1), "b"), TestContext.Current.CancellationToken);
+        await reviewer.ReviewAsync(Jwt(_clock.GetUtcNow().AddHours(1), "a").AsMemory(), TestContext.Current.CancellationToken);
+        await reviewer.ReviewAsync(Jwt(_clock.GetUtcNow().AddHours(1), "b").AsMemory(), TestContext.Current.CancellationToken);
 
         inner.Calls.Should().Be(2);
     }
@@ -127,7 +127,7 @@ public sealed class CachingTests : IDisposable
         var reviewer = Reviewer(inner);
         var token = Jwt(_clock.GetUtcNow().AddHours(1));
 
-        var callers = Enumerable.Range(0, 200).Select(_ => reviewer.ReviewAsync(token, TestContext.Current.CancellationToken).AsTask()).ToArray();
+        var callers = Enumerable.Range(0, 200).Select(_ => reviewer.ReviewAsync(token.AsMemory(), TestContext.Current.CancellationToken).AsTask()).ToArray();
         inner.Gate.SetResult();
         var identities = await Task.WhenAll(callers);
 
@@ -355,7 +355,7 @@ public sealed class CachingTests : IDisposable
         public int FailuresFirst { get; init; }
         public TaskCompletionSource? Gate { get; init; }
 
-        public async ValueTask<WorkloadIdentity> ReviewAsync(string token, CancellationToken cancellationToken)
+        public async ValueTask<WorkloadIdentity> ReviewAsync(ReadOnlyMemory<char> token, CancellationToken cancellationToken)
         {
             var call = Interlocked.Increment(ref _calls);
             if (Gate is not null)
