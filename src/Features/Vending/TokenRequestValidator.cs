@@ -7,7 +7,7 @@ namespace Tvm.Features.Vending;
 /// same conditions fails. Nearly every request is valid, and walking FluentValidation's rules for one header cost
 /// about 4 % of a cached vend's CPU; an invalid request still gets its message from the rules.
 /// </summary>
-public abstract class TokenRequestValidator<TRequest> : Validator<TRequest>
+public abstract class TokenRequestValidator<TRequest> : Validator<TRequest>, IValidator<TRequest>
     where TRequest : notnull
 {
     /// <summary>True only when every rule of this validator would pass: a request it lets through is never checked again.</summary>
@@ -24,6 +24,13 @@ public abstract class TokenRequestValidator<TRequest> : Validator<TRequest>
         ArgumentNullException.ThrowIfNull(context);
         return PassesEveryRule(context.InstanceToValidate) ? Task.FromResult(new ValidationResult()) : base.ValidateAsync(context, cancellation);
     }
+
+    // FastEndpoints validates through IValidator<T>.ValidateAsync(instance), which would build a ValidationContext
+    // (with dictionaries of its own) before any override above is reached: a valid request is answered here instead.
+    Task<ValidationResult> IValidator<TRequest>.ValidateAsync(TRequest instance, CancellationToken cancellation) =>
+        PassesEveryRule(instance) ? Task.FromResult(new ValidationResult()) : ValidateAsync(instance, cancellation);
+
+    ValidationResult IValidator<TRequest>.Validate(TRequest instance) => PassesEveryRule(instance) ? new ValidationResult() : Validate(instance);
 
     /// <summary>The rules alone, without the direct check: what the check must agree with.</summary>
     internal ValidationResult ValidateByRules(TRequest request) => base.Validate(new FluentValidation.ValidationContext<TRequest>(request));
