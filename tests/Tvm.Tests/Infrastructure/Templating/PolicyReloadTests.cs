@@ -41,7 +41,12 @@ public sealed class PolicyReloadTests(Upstreams upstreams) : IDisposable
     public async Task A_changed_template_is_used_within_seconds_and_a_broken_one_keeps_the_last_good_serving_degraded()
     {
         _volume.Publish(Template("first"));
-        await using var app = new TvmApp(upstreams, new Dictionary<string, string?> { ["POLICY_TEMPLATE_PATH"] = _volume.PathOf("policy.json") });
+        // The token's review stays cached throughout, so the new template must reach an identity TVM already knows.
+        await using var app = new TvmApp(upstreams, new Dictionary<string, string?>
+        {
+            ["POLICY_TEMPLATE_PATH"] = _volume.PathOf("policy.json"),
+            ["TOKEN_REVIEW_CACHE_SECONDS"] = "600",
+        });
         var token = upstreams.Kubernetes.MintProjectedToken("api", "web");
         using (var first = await app.VendAsync(token))
         {
@@ -59,6 +64,7 @@ public sealed class PolicyReloadTests(Upstreams upstreams) : IDisposable
         });
         changed.Should().BeTrue("the new template is used within seconds, and its policy is a new credential cache key");
         upstreams.Sts.AssumeRoleCount.Should().Be(2, "credentials minted under the old policy are not handed out under the new one");
+        upstreams.Kubernetes.TokenReviewCount.Should().Be(1, "the identity was reviewed once, before the template changed");
         (await HealthAsync(app)).Should().Be("Healthy");
 
         _volume.Publish(new Dictionary<string, string> { ["policy.json"] = """{"Resource": "{% if namespace %}"}""" });
