@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Tvm.Infrastructure.Kubernetes;
 using Tvm.Infrastructure.Sts;
 using Tvm.Infrastructure.Telemetry;
@@ -16,11 +15,6 @@ public sealed class CredentialVendor(VendingWarmUp warmUp, VendRateLimits rateLi
     private readonly TimeSpan _sessionDuration = options.Value.SessionDuration;
     private readonly SessionTags _sessionTags = SessionTags.Of(options.Value.SessionTags);
 
-    // The identity of a cached review is the same instance on every hit, and so is its policy: the request built
-    // from them is kept with the identity rather than rebuilt (session name, tags, and the credential cache's key
-    // made from it) on every request.
-    private readonly ConditionalWeakTable<WorkloadIdentity, CredentialRequest> _requests = new();
-
     /// <param name="trace">The request's record of the vend; the caller's identity is noted there as soon as it is known.</param>
     /// <exception cref="VendException">A step failed; the message is safe to show the caller.</exception>
     public async ValueTask<AwsCredentials> VendAsync(ReadOnlyMemory<char> token, VendTrace trace, CancellationToken cancellationToken)
@@ -35,7 +29,8 @@ public sealed class CredentialVendor(VendingWarmUp warmUp, VendRateLimits rateLi
             rateLimits.Admit(identity);
 
             var policy = clients.PolicyRenderer.Render(identity);
-            return await clients.CredentialIssuer.IssueAsync(RequestFor(identity, policy), cancellationToken);
+            var request = new CredentialRequest(_roleArn, RoleSessionName.For(identity), policy, _sessionDuration) { Tags = _sessionTags.For(identity) };
+            return await clients.CredentialIssuer.IssueAsync(request, cancellationToken);
         }
         catch (TokenReviewException e)
         {
@@ -65,17 +60,5 @@ public sealed class CredentialVendor(VendingWarmUp warmUp, VendRateLimits rateLi
                 _ => VendError.StsUnavailable,
             }, e.Message);
         }
-    }
-
-    private CredentialRequest RequestFor(WorkloadIdentity identity, SessionPolicy policy)
-    {
-        if (_requests.TryGetValue(identity, out var request) && ReferenceEquals(request.Policy, policy))
-        {
-            return request;
-        }
-
-        request = new CredentialRequest(_roleArn, RoleSessionName.For(identity), policy, _sessionDuration) { Tags = _sessionTags.For(identity) };
-        _requests.AddOrUpdate(identity, request);
-        return request;
     }
 }

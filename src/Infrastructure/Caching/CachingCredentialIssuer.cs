@@ -25,10 +25,6 @@ public sealed partial class CachingCredentialIssuer : ICredentialIssuer, IDispos
     private readonly ILogger<CachingCredentialIssuer> _logger;
     private readonly MemoryCache _lastIssued;
 
-    // Callers may hand in the same request instance again (the vend pipeline keeps one per cached identity): its
-    // key is then not built again.
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<CredentialRequest, string> _keys = new();
-
     public CachingCredentialIssuer(ICredentialIssuer inner, CoalescingCache<AwsCredentials> cache, TimeProvider clock, IOptions<TvmOptions> options, ILogger<CachingCredentialIssuer> logger)
     {
         _inner = inner;
@@ -45,7 +41,7 @@ public sealed partial class CachingCredentialIssuer : ICredentialIssuer, IDispos
 
     public async ValueTask<AwsCredentials> IssueAsync(CredentialRequest request, CancellationToken cancellationToken)
     {
-        var key = _keys.GetValue(request, KeyFor);
+        var key = KeyFor(request);
         try
         {
             return await _cache.GetOrCreateAsync(key, (Issuer: this, Key: key, Request: request), static async (state, cancellationToken) =>
