@@ -10,8 +10,9 @@ public static class ServiceAccountToken
     public const int MaxBytes = 16 * 1024;
 
     /// <summary>Whether <paramref name="header"/> is <c>Bearer &lt;something&gt;</c> (the scheme is case-insensitive).</summary>
-    public static bool UsesBearerScheme([NotNullWhen(true)] string? header) =>
-        header is not null && header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase);
+    public static bool UsesBearerScheme([NotNullWhen(true)] string? header) => header is not null && UsesBearerScheme(header.AsSpan());
+
+    private static bool UsesBearerScheme(ReadOnlySpan<char> header) => header.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The token of <c>Bearer &lt;token&gt;</c>, or empty when the header does not use the Bearer scheme.</summary>
     /// <remarks>
@@ -34,7 +35,7 @@ public static class ServiceAccountToken
             return ReadOnlyMemory<char>.Empty;
         }
 
-        return value.Span.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase) ? value[BearerPrefix.Length..].Trim() : value;
+        return UsesBearerScheme(value.Span) ? value[BearerPrefix.Length..].Trim() : value;
     }
 
     // Every character char.IsWhiteSpace accepts. Searched with SearchValues because it runs on every request over a

@@ -30,8 +30,6 @@ public abstract class TokenRequestValidator<TRequest> : Validator<TRequest>, IVa
     Task<ValidationResult> IValidator<TRequest>.ValidateAsync(TRequest instance, CancellationToken cancellation) =>
         PassesEveryRule(instance) ? Task.FromResult(new ValidationResult()) : ValidateAsync(instance, cancellation);
 
-    ValidationResult IValidator<TRequest>.Validate(TRequest instance) => PassesEveryRule(instance) ? new ValidationResult() : Validate(instance);
-
     /// <summary>The rules alone, without the direct check: what the check must agree with.</summary>
     internal ValidationResult ValidateByRules(TRequest request) => base.Validate(new FluentValidation.ValidationContext<TRequest>(request));
 }
