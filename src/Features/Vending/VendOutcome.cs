@@ -1,4 +1,5 @@
 using Serilog.Events;
+using Tvm.Infrastructure.Logging;
 using Tvm.Infrastructure.Telemetry;
 
 namespace Tvm.Features.Vending;
@@ -33,7 +34,7 @@ internal sealed class VendOutcomeStart : GlobalPreProcessor<VendTrace>
 /// Ends every vend, whatever endpoint ran it: a <see cref="VendException"/> becomes its problem+json answer, and
 /// exactly one outcome line is logged with the endpoint, the caller (when known), the status and the time taken.
 /// </summary>
-internal sealed class VendOutcomeEnd(Serilog.ILogger logger) : GlobalPostProcessor<VendTrace>
+internal sealed class VendOutcomeEnd(Serilog.ILogger logger, JsonLogLines lines) : GlobalPostProcessor<VendTrace>
 {
     private const string InvalidRequest = "InvalidRequest";
     private const string Unexpected = "Unexpected";
@@ -71,6 +72,6 @@ internal sealed class VendOutcomeEnd(Serilog.ILogger logger) : GlobalPostProcess
         var elapsedMs = Math.Round(elapsed.TotalMilliseconds, 2);
         var endpoint = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? http.Request.Path.Value ?? "";
         TvmTelemetry.RecordVend(endpoint, outcome, status, elapsed);
-        VendOutcomeLine.Write(logger, level, http, trace, endpoint, status, outcome, elapsedMs);
+        VendOutcomeLine.Write(logger, lines, level, http, trace, endpoint, status, outcome, elapsedMs);
     }
 }

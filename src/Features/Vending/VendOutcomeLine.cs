@@ -1,60 +1,100 @@
 using Microsoft.AspNetCore.Http.Features;
 using Serilog.Events;
-using Serilog.Parsing;
 using Tvm.Infrastructure.Logging;
 
 namespace Tvm.Features.Vending;
 
 /// <summary>
-/// The one line each vend logs, built as a Serilog event directly: its template parsed once, its properties made
-/// from what the request already holds. Going through Microsoft.Extensions.Logging cost each request a state
-/// object, a template-cache lookup, a property factory per value and a walk over the hosting log scope, which the
-/// profile put at about 6 % of a cached vend. The line keeps every field, in the same order, that the logging path
-/// gives other events: <c>EventId</c>, <c>SourceContext</c>, <c>RequestId</c>, <c>RequestPath</c>, <c>ConnectionId</c>.
+/// The one line each vend logs: <c>Vend for {Namespace}/{ServiceAccount} via {Endpoint}: {StatusCode} {Outcome} in
+/// {ElapsedMs} ms</c>, with every field the logging path gives other events in a request (<c>EventId</c>,
+/// <c>SourceContext</c>, <c>RequestId</c>, <c>RequestPath</c>, <c>ConnectionId</c>), in that order. It writes its own
+/// JSON, byte for byte what <see cref="JsonLinesFormatter"/> writes for the same event built through Serilog: the
+/// request keeps only the values, and the stdout loop formats them. Built as a Serilog event, the line cost a
+/// cached vend about 5 µs of its 34 (a property table, a value object per field, boxed numbers, the template walked
+/// and every property looked up again at write time).
 /// </summary>
-internal static class VendOutcomeLine
+internal sealed class VendOutcomeLine : IJsonLogLine
 {
-    private static readonly MessageTemplate Template =
-        new MessageTemplateParser().Parse("Vend for {Namespace}/{ServiceAccount} via {Endpoint}: {StatusCode} {Outcome} in {ElapsedMs} ms");
+    public const string EventName = "LogOutcome";
+    private const string EventIdJson = "{\"Id\":1,\"Name\":\"" + EventName + "\"}";
+    private static readonly string SourceContext = typeof(VendOutcomeEnd).FullName!;
 
-    private static readonly StructureValue EventId =
-        new([new LogEventProperty("Id", new ScalarValue(1)), new LogEventProperty("Name", new ScalarValue("LogOutcome"))]);
+    private readonly DateTime _timestamp = DateTime.UtcNow;
+    private readonly LogEventLevel _level;
+    private readonly ActivityTraceId? _traceId;
+    private readonly ActivitySpanId? _spanId;
+    private readonly string _namespace;
+    private readonly string _serviceAccount;
+    private readonly string _endpoint;
+    private readonly int _statusCode;
+    private readonly string _outcome;
+    private readonly double _elapsedMs;
+    private readonly string _requestId;
+    private readonly string _requestPath;
+    private readonly string? _connectionId;
 
-    private static readonly ScalarValue SourceContext = new(typeof(VendOutcomeEnd).FullName);
+    private VendOutcomeLine(LogEventLevel level, HttpContext http, VendTrace trace, string endpoint, int statusCode, string outcome, double elapsedMs)
+    {
+        _level = level;
+        if (Activity.Current is { } activity)
+        {
+            _traceId = activity.TraceId;
+            _spanId = activity.SpanId;
+        }
 
-    /// <summary>The line's own properties and the few the enrichers add (the hosting scope's): room for all, so the table never grows.</summary>
-    private const int PropertyCapacity = 16;
+        _namespace = trace.Identity?.Namespace ?? "";
+        _serviceAccount = trace.Identity?.ServiceAccount ?? "";
+        _endpoint = endpoint;
+        _statusCode = statusCode;
+        _outcome = outcome;
+        _elapsedMs = elapsedMs;
+        _requestId = http.TraceIdentifier;
+        _requestPath = http.Request.Path.ToString();
+        _connectionId = http.Features.Get<IHttpConnectionFeature>()?.ConnectionId is { Length: > 0 } connectionId ? connectionId : null;
+    }
 
     public static void Write(
-        Serilog.ILogger logger, LogEventLevel level, HttpContext http, VendTrace trace, string endpoint, int statusCode, string outcome, double elapsedMs)
+        Serilog.ILogger logger, JsonLogLines lines, LogEventLevel level, HttpContext http, VendTrace trace, string endpoint, int statusCode, string outcome, double elapsedMs)
     {
-        if (!logger.IsEnabled(level))
+        if (logger.IsEnabled(level))
         {
-            return;
+            lines.Write(new VendOutcomeLine(level, http, trace, endpoint, statusCode, outcome, elapsedMs));
+        }
+    }
+
+    public void WriteJson(TextWriter output)
+    {
+        JsonLinesFormatter.WriteLineStart(_timestamp, _level, output);
+        output.Write("Vend for ");
+        JsonLinesFormatter.WriteEscaped(_namespace, output);
+        output.Write('/');
+        JsonLinesFormatter.WriteEscaped(_serviceAccount, output);
+        output.Write(" via ");
+        JsonLinesFormatter.WriteEscaped(_endpoint, output);
+        output.Write(": ");
+        JsonLinesFormatter.WriteNumber(_statusCode, output);
+        output.Write(' ');
+        JsonLinesFormatter.WriteEscaped(_outcome, output);
+        output.Write(" in ");
+        JsonLinesFormatter.WriteNumber(_elapsedMs, output);
+        output.Write(" ms");
+        JsonLinesFormatter.WriteMessageEnd(_traceId, _spanId, output);
+
+        JsonLinesFormatter.WriteProperty("Namespace", _namespace, output);
+        JsonLinesFormatter.WriteProperty("ServiceAccount", _serviceAccount, output);
+        JsonLinesFormatter.WriteProperty("Endpoint", _endpoint, output);
+        JsonLinesFormatter.WriteProperty("StatusCode", _statusCode, output);
+        JsonLinesFormatter.WriteProperty("Outcome", _outcome, output);
+        JsonLinesFormatter.WriteProperty("ElapsedMs", _elapsedMs, output);
+        JsonLinesFormatter.WriteJsonProperty("EventId", EventIdJson, output);
+        JsonLinesFormatter.WriteProperty(Serilog.Core.Constants.SourceContextPropertyName, SourceContext, output);
+        JsonLinesFormatter.WriteProperty(RequestIdEnricher.PropertyName, _requestId, output);
+        JsonLinesFormatter.WriteProperty("RequestPath", _requestPath, output);
+        if (_connectionId is not null)
+        {
+            JsonLinesFormatter.WriteProperty("ConnectionId", _connectionId, output);
         }
 
-        // Serilog keeps an event's properties in a Dictionary. Handing it one of the right size, rather than a list
-        // of properties it copies into a table grown three times, was a tenth of every cache hit's allocation.
-        var properties = new Dictionary<string, LogEventPropertyValue>(PropertyCapacity)
-        {
-            ["Namespace"] = new ScalarValue(trace.Identity?.Namespace ?? ""),
-            ["ServiceAccount"] = new ScalarValue(trace.Identity?.ServiceAccount ?? ""),
-            ["Endpoint"] = new ScalarValue(endpoint),
-            ["StatusCode"] = new ScalarValue(statusCode),
-            ["Outcome"] = new ScalarValue(outcome),
-            ["ElapsedMs"] = new ScalarValue(elapsedMs),
-            ["EventId"] = EventId,
-            [Serilog.Core.Constants.SourceContextPropertyName] = SourceContext,
-            [RequestIdEnricher.PropertyName] = new ScalarValue(http.TraceIdentifier),
-            ["RequestPath"] = new ScalarValue(http.Request.Path.ToString()),
-        };
-        if (http.Features.Get<IHttpConnectionFeature>()?.ConnectionId is { Length: > 0 } connectionId)
-        {
-            properties["ConnectionId"] = new ScalarValue(connectionId);
-        }
-
-        var activity = Activity.Current;
-        logger.Write(LogEvent.UnstableAssembleFromParts(
-            DateTimeOffset.UtcNow, level, exception: null, Template, properties, activity?.TraceId ?? default, activity?.SpanId ?? default));
+        JsonLinesFormatter.WriteLineEnd(output);
     }
 }

@@ -23,30 +23,9 @@ public sealed class JsonLinesFormatter : ITextFormatter
 
     public void Format(LogEvent logEvent, TextWriter output)
     {
-        output.Write("{\"Timestamp\":\"");
-        Span<char> text = stackalloc char[64];
-        output.Write(logEvent.Timestamp.UtcDateTime.TryFormat(text, out var written, "O", CultureInfo.InvariantCulture)
-            ? text[..written]
-            : logEvent.Timestamp.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-        output.Write("\",\"Level\":\"");
-        output.Write(LevelName(logEvent.Level));
-        output.Write("\",\"Message\":\"");
+        WriteLineStart(logEvent.Timestamp.UtcDateTime, logEvent.Level, output);
         WriteMessage(logEvent, output);
-        output.Write('"');
-
-        if (logEvent.TraceId is { } traceId)
-        {
-            output.Write(",\"TraceId\":\"");
-            output.Write(traceId.ToHexString());
-            output.Write('"');
-        }
-
-        if (logEvent.SpanId is { } spanId)
-        {
-            output.Write(",\"SpanId\":\"");
-            output.Write(spanId.ToHexString());
-            output.Write('"');
-        }
+        WriteMessageEnd(logEvent.TraceId, logEvent.SpanId, output);
 
         if (logEvent.Exception is { } exception)
         {
@@ -70,14 +49,89 @@ public sealed class JsonLinesFormatter : ITextFormatter
             }
         }
 
-        output.Write("}\n");
+        WriteLineEnd(output);
     }
 
-    private static void WriteProperty(string name, LogEventPropertyValue value, TextWriter output)
+    /// <summary>Opens a line: <c>{"Timestamp":"…","Level":"…","Message":"</c>; the message follows, escaped.</summary>
+    public static void WriteLineStart(DateTime utcTimestamp, LogEventLevel level, TextWriter output)
+    {
+        output.Write("{\"Timestamp\":\"");
+        Span<char> text = stackalloc char[64];
+        output.Write(utcTimestamp.TryFormat(text, out var written, "O", CultureInfo.InvariantCulture)
+            ? text[..written]
+            : utcTimestamp.ToString("O", CultureInfo.InvariantCulture));
+        output.Write("\",\"Level\":\"");
+        output.Write(LevelName(level));
+        output.Write("\",\"Message\":\"");
+    }
+
+    /// <summary>Closes the message and writes the ids of the trace and span it was logged in, if any.</summary>
+    public static void WriteMessageEnd(ActivityTraceId? traceId, ActivitySpanId? spanId, TextWriter output)
+    {
+        output.Write('"');
+        if (traceId is { } trace)
+        {
+            output.Write(",\"TraceId\":\"");
+            output.Write(trace.ToHexString());
+            output.Write('"');
+        }
+
+        if (spanId is { } span)
+        {
+            output.Write(",\"SpanId\":\"");
+            output.Write(span.ToHexString());
+            output.Write('"');
+        }
+    }
+
+    public static void WriteProperty(string name, string value, TextWriter output)
+    {
+        WritePropertyName(name, output);
+        WriteQuoted(value, output);
+    }
+
+    public static void WriteProperty(string name, int value, TextWriter output)
+    {
+        WritePropertyName(name, output);
+        WriteNumber(value, output);
+    }
+
+    public static void WriteProperty(string name, double value, TextWriter output)
+    {
+        WritePropertyName(name, output);
+        WriteNumber(value, output);
+    }
+
+    /// <summary>A property whose value is already JSON.</summary>
+    public static void WriteJsonProperty(string name, string json, TextWriter output)
+    {
+        WritePropertyName(name, output);
+        output.Write(json);
+    }
+
+    public static void WriteLineEnd(TextWriter output) => output.Write("}\n");
+
+    public static void WriteNumber(int value, TextWriter output) => TryWriteNumber(value, output);
+
+    /// <summary>A finite number as its shortest round-trip form, as Serilog writes it; otherwise as Serilog's JSON formatter does.</summary>
+    public static void WriteNumber(double value, TextWriter output)
+    {
+        if (!TryWriteNumber(value, output))
+        {
+            Values.Format(new ScalarValue(value), output);
+        }
+    }
+
+    private static void WritePropertyName(string name, TextWriter output)
     {
         output.Write(',');
         WriteQuoted(name, output);
         output.Write(':');
+    }
+
+    private static void WriteProperty(string name, LogEventPropertyValue value, TextWriter output)
+    {
+        WritePropertyName(name, output);
         WriteValue(value, output);
     }
 
@@ -147,7 +201,7 @@ public sealed class JsonLinesFormatter : ITextFormatter
         }
     }
 
-    private static bool TryWriteNumber(object number, TextWriter output)
+    private static bool TryWriteNumber<TNumber>(TNumber number, TextWriter output)
     {
         Span<char> digits = stackalloc char[32];
         var written = 0;
@@ -173,9 +227,10 @@ public sealed class JsonLinesFormatter : ITextFormatter
         output.Write('"');
     }
 
+    /// <summary>Text inside a JSON string.</summary>
     // Nearly every string needs no escaping: one search, then one write. Otherwise Serilog's own escaping, so the
     // line is byte for byte what its JSON formatter writes.
-    private static void WriteEscaped(string text, TextWriter output)
+    public static void WriteEscaped(string text, TextWriter output)
     {
         if (!text.AsSpan().ContainsAny(NeedsEscaping))
         {

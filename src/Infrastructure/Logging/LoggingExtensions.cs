@@ -13,6 +13,10 @@ public static class LoggingExtensions
     public static WebApplicationBuilder AddTvmLogging(this WebApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
+        builder.Services
+            .AddSingleton(services => new StdoutJsonSink(CreateJsonFormatter(), OutputOf(services)))
+            .AddSingleton<IJsonLogLineSink>(services => services.GetRequiredService<StdoutJsonSink>())
+            .AddSingleton<JsonLogLines>();
         builder.Services.AddSerilog((services, logger) =>
         {
             // Read here rather than from validated options: the logger must work to report invalid options.
@@ -26,7 +30,7 @@ public static class LoggingExtensions
                 .MinimumLevel.Override("System.Net.Http", frameworkLevel)
                 .Enrich.FromLogContext()
                 .ReadFrom.Services(services)
-                .WriteTo.Sink(new StdoutJsonSink(CreateJsonFormatter(), OutputOf(services)));
+                .WriteTo.Sink(services.GetRequiredService<StdoutJsonSink>());
         });
         return builder;
     }

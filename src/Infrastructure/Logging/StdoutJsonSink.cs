@@ -13,9 +13,10 @@ namespace Tvm.Infrastructure.Logging;
 /// thousands of requests a second costs more than the rest of a cached /vend. Serilog's batching sink avoids that
 /// but wakes its loop for nearly every event once the queue has run dry, which under load is a thread-pool hand-off
 /// per request. This loop writes what has queued up and then rests for <see cref="WriteInterval"/>: under load one
-/// wake-up per interval, while a line logged when nothing else is queued goes out at once.
+/// wake-up per interval, while a line logged when nothing else is queued goes out at once. Serilog events and
+/// <see cref="IJsonLogLine"/>s share the one queue, so lines keep the order they were logged in.
 /// </summary>
-internal sealed class StdoutJsonSink : ILogEventSink, IDisposable
+internal sealed class StdoutJsonSink : ILogEventSink, IJsonLogLineSink, IDisposable
 {
     /// <summary>
     /// How long a line can wait for the next round of writes. Short, because a round formats everything that queued
@@ -32,9 +33,10 @@ internal sealed class StdoutJsonSink : ILogEventSink, IDisposable
 
     private readonly ITextFormatter _formatter;
     private readonly StreamWriter _output;
-    private readonly Channel<LogEvent> _queue = Channel.CreateUnbounded<LogEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writeLoop;
     private int _queued;
+    private int _disposed;
 
     public StdoutJsonSink(ITextFormatter formatter, Stream output)
     {
@@ -46,9 +48,13 @@ internal sealed class StdoutJsonSink : ILogEventSink, IDisposable
         }
     }
 
-    public void Emit(LogEvent logEvent)
+    public void Emit(LogEvent logEvent) => Enqueue(logEvent);
+
+    public void Emit(IJsonLogLine line) => Enqueue(line);
+
+    private void Enqueue(object line)
     {
-        if (Interlocked.Increment(ref _queued) > QueueLimit || !_queue.Writer.TryWrite(logEvent))
+        if (Interlocked.Increment(ref _queued) > QueueLimit || !_queue.Writer.TryWrite(line))
         {
             Interlocked.Decrement(ref _queued);
         }
@@ -61,10 +67,17 @@ internal sealed class StdoutJsonSink : ILogEventSink, IDisposable
         {
             try
             {
-                while (reader.TryRead(out var logEvent))
+                while (reader.TryRead(out var line))
                 {
                     Interlocked.Decrement(ref _queued);
-                    _formatter.Format(logEvent, _output);
+                    if (line is LogEvent logEvent)
+                    {
+                        _formatter.Format(logEvent, _output);
+                    }
+                    else
+                    {
+                        ((IJsonLogLine)line).WriteJson(_output);
+                    }
                 }
 
                 _output.Flush();
@@ -82,9 +95,17 @@ internal sealed class StdoutJsonSink : ILogEventSink, IDisposable
         }
     }
 
-    /// <summary>Writes every event emitted before this call, then releases stdout.</summary>
+    /// <summary>
+    /// Writes every event emitted before this call, then releases stdout. The logger and the container both own the
+    /// sink, so both may dispose it: the second call does nothing.
+    /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
         _writeLoop.GetAwaiter().GetResult();
         try

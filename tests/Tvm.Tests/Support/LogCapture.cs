@@ -5,7 +5,7 @@ using Tvm.Infrastructure.Logging;
 namespace Tvm.Tests.Support;
 
 /// <summary>Every log event TVM writes, formatted exactly as it goes to stdout.</summary>
-public sealed class LogCapture : ILogEventSink
+public sealed class LogCapture : ILogEventSink, IJsonLogLineSink
 {
     /// <summary>
     /// Every field of the outcome line, as the contract lists them. A server with real connections adds
@@ -24,6 +24,18 @@ public sealed class LogCapture : ILogEventSink
     {
         using var writer = new StringWriter();
         _formatter.Format(logEvent, writer);
+        Add(writer);
+    }
+
+    public void Emit(IJsonLogLine line)
+    {
+        using var writer = new StringWriter();
+        line.WriteJson(writer);
+        Add(writer);
+    }
+
+    private void Add(StringWriter writer)
+    {
         lock (_lines)
         {
             _lines.Add(writer.ToString().TrimEnd('\n'));

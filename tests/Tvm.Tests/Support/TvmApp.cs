@@ -46,6 +46,7 @@ public sealed class TvmApp(
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<ILogEventSink>(Logs);
+            services.AddSingleton<IJsonLogLineSink>(Logs);
             // The test runner reads its own messages from this process's stdout: log lines there would corrupt them.
             services.AddSingleton(new LogOutput(Stream.Null));
             services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));

@@ -18,7 +18,7 @@ public sealed class StdoutJsonSinkTests
         [.. Encoding.UTF8.GetString(written).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement)];
 
     [Fact]
-    public async Task Every_event_emitted_before_dispose_is_written_once_in_the_order_each_writer_emitted_it()
+    public async Task Every_event_and_line_emitted_before_dispose_is_written_once_in_the_order_each_writer_emitted_it()
     {
         const int Writers = 4, PerWriter = 5_000;
         var output = new MemoryStream();
@@ -28,9 +28,17 @@ public sealed class StdoutJsonSinkTests
         {
             for (var n = 0; n < PerWriter; n++)
             {
-                sink.Emit(Line(writer, n));
+                if (n % 3 == 0)
+                {
+                    sink.Emit(new OwnLine(writer, n));
+                }
+                else
+                {
+                    sink.Emit(Line(writer, n));
+                }
             }
         }, TestContext.Current.CancellationToken)));
+        sink.Dispose();
         sink.Dispose();
 
         var lines = Lines(output.ToArray());
@@ -86,6 +94,12 @@ public sealed class StdoutJsonSinkTests
 
         var dispose = () => sink.Dispose();
         dispose.Should().NotThrow();
+    }
+
+    /// <summary>A line that writes its own JSON, queued beside the Serilog events.</summary>
+    private sealed class OwnLine(int writer, int n) : IJsonLogLine
+    {
+        public void WriteJson(TextWriter output) => output.Write($"{{\"N\":{n},\"Writer\":{writer}}}\n");
     }
 
     /// <summary>A stdout that can stall (writes block until released) or fail (writes throw), and says when it was flushed.</summary>
