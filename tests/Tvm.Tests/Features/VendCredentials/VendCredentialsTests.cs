@@ -264,12 +264,16 @@ public sealed class VendCredentialsTests : IAsyncLifetime
         // 2 s per attempt: a hang costs the first attempt that long, and the retry after a 429's one-second
         // Retry-After still has seconds to spare before the deadline of two attempts' time, on a busy machine too.
         await using var app = new TvmApp(_upstreams, new Dictionary<string, string?> { ["UPSTREAM_TIMEOUT_SECONDS"] = "2" });
+        var token = Kubernetes.MintProjectedToken("api", "web");
         Kubernetes.FailNext(fault, count: 1);
 
-        using var response = await app.VendAsync(Kubernetes.MintProjectedToken("api", "web"));
+        using var response = await app.VendAsync(token);
 
         await response.ShouldBeCredentialsAsync();
         Kubernetes.TokenReviewCount.Should().Be(2);
+        Kubernetes.Received.Select(review => review.TokenSha256).Should().Equal(
+            [KubernetesApiEmulator.Sha256Hex(token), KubernetesApiEmulator.Sha256Hex(token)],
+            "both reviews, the faulted one and its retry, must be this request's (a review left over from another test would take the fault)");
         app.Logs.Lines.Should().ContainSingle(line => line.Contains("TokenReview attempt 1 failed", StringComparison.Ordinal))
             .Which.Should().Contain("\"Level\":\"Warning\"").And.Contain("\"RequestId\":");
     }
