@@ -10,7 +10,7 @@ namespace Tvm.Infrastructure.Logging;
 /// <summary>
 /// One JSON object per event: <c>Timestamp</c> (UTC), <c>Level</c>, <c>Message</c>, <c>TraceId</c>, <c>SpanId</c>,
 /// <c>Exception</c> when there is one, then every property. Written straight to the output, because a log line
-/// per request is on the hot path of /vend; the message renders strings without quotes, as people read it.
+/// per request is on the service's hot path; the message renders strings without quotes, as people read it.
 /// </summary>
 public sealed class JsonLinesFormatter : ITextFormatter
 {

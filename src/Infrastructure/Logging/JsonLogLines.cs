@@ -3,7 +3,7 @@ namespace Tvm.Infrastructure.Logging;
 /// <summary>
 /// A log line that writes its own JSON object, in the shape <see cref="JsonLinesFormatter"/> gives every event.
 /// For a line logged on every request: it skips building a Serilog event (a property table, a value object per
-/// field, a message template walked at write time), which cost a cached /vend more than a tenth of its time.
+/// field, a message template walked at write time), which cost a cached credential request more than a tenth of its time.
 /// </summary>
 public interface IJsonLogLine
 {

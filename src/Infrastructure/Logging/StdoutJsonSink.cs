@@ -10,7 +10,7 @@ namespace Tvm.Infrastructure.Logging;
 /// <summary>
 /// Queues events and writes them to stdout from one background loop, through one buffered writer that is flushed
 /// once per round. A console sink takes a lock and flushes (a system call) for every line, which at tens of
-/// thousands of requests a second costs more than the rest of a cached /vend. Serilog's batching sink avoids that
+/// thousands of requests a second costs more than the rest of a cached credential request. Serilog's batching sink avoids that
 /// but wakes its loop for nearly every event once the queue has run dry, which under load is a thread-pool hand-off
 /// per request. This loop writes what has queued up and then rests for <see cref="WriteInterval"/>: under load one
 /// wake-up per interval, while a line logged when nothing else is queued goes out at once. Serilog events and
