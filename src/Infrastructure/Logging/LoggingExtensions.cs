@@ -31,7 +31,10 @@ public static class LoggingExtensions
                 .Enrich.FromLogContext()
                 .ReadFrom.Services(services)
                 .WriteTo.Sink(services.GetRequiredService<StdoutJsonSink>());
-        });
+        },
+        // Serilog's static Log.Logger is the process's, not this host's: loggers created from it would follow
+        // whichever host set it last, and stopping any host would silence them all.
+        preserveStaticLogger: true);
         return builder;
     }
 
