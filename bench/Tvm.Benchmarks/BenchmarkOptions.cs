@@ -34,6 +34,10 @@ internal sealed record BenchmarkOptions
                                      trying a change to the hot path
           --compare-tvm PATH         with --cache-hits-only: another build's Tvm.dll, as shipped, in the same rounds,
                                      to measure a change against the build before it
+          --compare-tvm-env NAME=VALUE
+                                     with --cache-hits-only, repeatable: extra environment for the compared TVM only
+                                     (this build again unless --compare-tvm names another), to measure what a
+                                     runtime setting gives against the same build as shipped
         """;
 
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
@@ -55,6 +59,19 @@ internal sealed record BenchmarkOptions
     public bool Quick { get; init; }
     public bool CacheHitsOnly { get; init; }
     public string? ComparedTvmAssembly { get; init; }
+
+    /// <summary>Set for the compared TVM alone, after <see cref="TvmEnvironment"/>.</summary>
+    public IReadOnlyDictionary<string, string> ComparedTvmEnvironment { get; init; } = new Dictionary<string, string>();
+
+    public bool ComparesTvm => ComparedTvmAssembly is not null || ComparedTvmEnvironment.Count > 0;
+
+    /// <summary>What the compared TVM is, for the report.</summary>
+    public string ComparedTvmDescription =>
+        string.Join(", ", new[]
+        {
+            ComparedTvmAssembly is null ? null : "built from " + ComparedTvmAssembly,
+            ComparedTvmEnvironment.Count == 0 ? null : "with " + string.Join(" ", ComparedTvmEnvironment.Select(variable => $"{variable.Key}={variable.Value}")),
+        }.OfType<string>());
     public string? OutputPath { get; init; }
 
     /// <summary>Set for every TVM after its own defaults, so it can override them; empty for TVM as shipped.</summary>
@@ -112,14 +129,15 @@ internal sealed record BenchmarkOptions
                 "--sts-latency-ms" => options with { StsLatency = TimeSpan.FromMilliseconds(Number(flag, value, 0, 5000)) },
                 "--output" => options with { OutputPath = value },
                 "--compare-tvm" => options with { ComparedTvmAssembly = File.Exists(value) ? Path.GetFullPath(value) : throw new ArgumentException($"--compare-tvm: {value} does not exist.") },
-                "--tvm-env" => options with { TvmEnvironment = WithVariable(options.TvmEnvironment, value) },
+                "--tvm-env" => options with { TvmEnvironment = WithVariable(flag, options.TvmEnvironment, value) },
+                "--compare-tvm-env" => options with { ComparedTvmEnvironment = WithVariable(flag, options.ComparedTvmEnvironment, value) },
                 _ => throw new ArgumentException($"Unknown option {flag}."),
             };
         }
 
-        if (options.ComparedTvmAssembly is not null && !options.CacheHitsOnly)
+        if (options.ComparesTvm && !options.CacheHitsOnly)
         {
-            throw new ArgumentException("--compare-tvm needs --cache-hits-only.");
+            throw new ArgumentException("--compare-tvm and --compare-tvm-env need --cache-hits-only.");
         }
 
         if (options.MaxWarmUp < options.WarmUp)
@@ -131,12 +149,12 @@ internal sealed record BenchmarkOptions
         return options.Threads > options.Connections ? options with { Threads = options.Connections } : options;
     }
 
-    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> environment, string assignment)
+    private static Dictionary<string, string> WithVariable(string flag, IReadOnlyDictionary<string, string> environment, string assignment)
     {
         var separator = assignment.IndexOf('=', StringComparison.Ordinal);
         if (separator < 1)
         {
-            throw new ArgumentException($"--tvm-env needs NAME=VALUE; got '{assignment}'.");
+            throw new ArgumentException($"{flag} needs NAME=VALUE; got '{assignment}'.");
         }
 
         return new Dictionary<string, string>(environment, StringComparer.Ordinal)

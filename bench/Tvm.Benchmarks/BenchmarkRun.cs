@@ -120,12 +120,12 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
                         ("(b) TVM cache hit (one token)", tvm),
                         ("(e) TVM cache hit without metrics and rate limits", withoutOperations),
                     ];
-                    await using var compared = options.ComparedTvmAssembly is { } comparedAssembly
-                        ? (await Servers.StartHealthyAsync(() => servers.StartComparedTvm(comparedAssembly), cancellationToken)).Server
+                    await using var compared = options.ComparesTvm
+                        ? (await Servers.StartHealthyAsync(servers.StartComparedTvm, cancellationToken)).Server
                         : null;
                     if (compared is not null)
                     {
-                        subjects.Add(("(g) TVM built from " + options.ComparedTvmAssembly, compared));
+                        subjects.Add(("(g) TVM " + options.ComparedTvmDescription, compared));
                     }
 
                     Console.WriteLine("  Warm-up, each server alone");
@@ -150,6 +150,7 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
                     var changeCost = compared is null ? null : await scenarios.CompareAsync([tvm], [compared], workload.OneTokenScript, cancellationToken);
                     var baselineAfterLoad = baseline.ResidentMemory();
                     var tvmAfterCacheHits = tvm.ResidentMemory();
+                    var comparedAfterCacheHits = compared?.ResidentMemory();
                     await withoutOperations.DisposeAsync();
                     await fastEndpoints.DisposeAsync();
                     await baseline.DisposeAsync();
@@ -159,7 +160,8 @@ internal sealed class BenchmarkRun(BenchmarkOptions options)
                         if (changeCost is not null)
                         {
                             Console.WriteLine();
-                            Console.WriteLine($"this build against {options.ComparedTvmAssembly}: costs {changeCost.Describe()}");
+                            Console.WriteLine($"this build as shipped against TVM {options.ComparedTvmDescription}: costs {changeCost.Describe()}");
+                            Console.WriteLine($"resident memory after the same runs: this build as shipped {tvmAfterCacheHits}, TVM {options.ComparedTvmDescription} {comparedAfterCacheHits}");
                         }
 
                         return new CacheHitResults(

@@ -60,9 +60,20 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
     /// </summary>
     public ServerProcess StartTvm() => ServerProcess.Start("TVM", TvmAssembly, TvmEnvironment(cachesOff: false, operations: true));
 
-    /// <summary>Another build of TVM (<c>--compare-tvm</c>), configured as shipped: to measure a change against the build before it.</summary>
-    public ServerProcess StartComparedTvm(string assemblyPath) =>
-        ServerProcess.Start("compared TVM", assemblyPath, TvmEnvironment(cachesOff: false, operations: true));
+    /// <summary>
+    /// Another build of TVM (<c>--compare-tvm</c>), or this one with settings of its own (<c>--compare-tvm-env</c>),
+    /// otherwise configured as shipped: to measure a change or a setting against TVM as it is.
+    /// </summary>
+    public ServerProcess StartComparedTvm()
+    {
+        var environment = TvmEnvironment(cachesOff: false, operations: true);
+        foreach (var (variable, value) in options.ComparedTvmEnvironment)
+        {
+            environment[variable] = value;
+        }
+
+        return ServerProcess.Start("compared TVM", options.ComparedTvmAssembly ?? TvmAssembly, environment);
+    }
 
     /// <summary>The same TVM with both caches turned off: every request a TokenReview and an AssumeRole.</summary>
     public ServerProcess StartCachelessTvm() => ServerProcess.Start("cache-less TVM", TvmAssembly, TvmEnvironment(cachesOff: true, operations: true));
