@@ -23,6 +23,7 @@ internal static class MarkdownReport
             + $"Upstream latency: TokenReview {options.ReviewLatency.TotalMilliseconds:0} ms, STS AssumeRole {options.StsLatency.TotalMilliseconds:0} ms. "
             + $"TVM as shipped: {(Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } ? "published ReadyToRun as in the image" : "JIT-only build output")}, "
             + "LOG_LEVEL=INFO (one JSON line per request on stdout, read by the benchmark), tracing instrumented with no exporter, "
+            + $"the image's GC settings ({string.Join(", ", ImageRuntimeSettings.Read().Select(setting => $"{setting.Key}={setting.Value}"))}), "
             + $"SESSION_DURATION_SECONDS={options.SessionDurationSeconds}.");
         if (options.TvmEnvironment.Count > 0)
         {

@@ -101,6 +101,11 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
         environment["RATE_LIMIT_PER_IDENTITY"] = operations ? "10000000" : "0";
         environment["RATE_LIMIT_BURST"] = "10000000";
         environment["AUTH_FAILURES_PER_MINUTE"] = operations ? "1000000" : "0";
+        foreach (var (variable, value) in ImageRuntimeSettings.Read())
+        {
+            environment[variable] = value;
+        }
+
         if (cachesOff)
         {
             environment["TOKEN_REVIEW_CACHE_SECONDS"] = "0";

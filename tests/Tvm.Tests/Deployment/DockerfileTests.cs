@@ -68,4 +68,19 @@ public sealed class DockerfileTests
         publish.index.Should().BeGreaterThan(restore.index);
         publish.instruction.Arguments.Should().Contain("Tvm.csproj").And.Contain("--no-restore").And.Contain("Release").And.Contain("-p:UseAppHost=false");
     }
+
+    [Fact]
+    public void The_image_runs_workstation_GC_with_a_gen0_budget_that_does_not_follow_the_host()
+    {
+        // The runtime configuration of the very build these tests run against.
+        using var runtimeConfig = JsonDocument.Parse(System.IO.File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Tvm.runtimeconfig.json")));
+        runtimeConfig.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties").GetProperty("System.GC.Server").GetBoolean()
+            .Should().BeFalse("a pod limited to half a core gets workstation GC anyway, and the benchmark should measure what pods run");
+
+        File.FinalEnvironment().Should().ContainKey("DOTNET_GCgen0size", "the runtime reads the gen0 budget only from its environment");
+        var budget = File.FinalEnvironment()["DOTNET_GCgen0size"];
+        budget.Should().StartWith("0x", "the runtime reads DOTNET_GC values as hexadecimal");
+        long.Parse(budget[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture).Should().BeInRange(4L << 20, 64L << 20,
+            "large enough that a burst of cache hits does not collect constantly, small enough to stay well inside the pod's memory limit");
+    }
 }
