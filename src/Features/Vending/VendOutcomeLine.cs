@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using Serilog.Events;
 using Tvm.Infrastructure.Logging;
@@ -8,15 +9,15 @@ namespace Tvm.Features.Vending;
 /// The one line each vend logs: <c>Vend for {Namespace}/{ServiceAccount} via {Endpoint}: {StatusCode} {Outcome} in
 /// {ElapsedMs} ms</c>, with every field the logging path gives other events in a request (<c>EventId</c>,
 /// <c>SourceContext</c>, <c>RequestId</c>, <c>RequestPath</c>, <c>ConnectionId</c>), in that order. It writes its own
-/// JSON, byte for byte what <see cref="JsonLinesFormatter"/> writes for the same event built through Serilog: the
-/// request keeps only the values, and the stdout loop formats them. Built as a Serilog event, the line cost a
+/// JSON as UTF-8, byte for byte what <see cref="JsonLinesFormatter"/> writes for the same event built through Serilog:
+/// the request keeps only the values, and the stdout loop writes them. Built as a Serilog event, the line cost a
 /// cached vend about 5 µs of its 34 (a property table, a value object per field, boxed numbers, the template walked
 /// and every property looked up again at write time).
 /// </summary>
 internal sealed class VendOutcomeLine : IJsonLogLine
 {
     public const string EventName = "LogOutcome";
-    private const string EventIdJson = "{\"Id\":1,\"Name\":\"" + EventName + "\"}";
+    private static ReadOnlySpan<byte> EventIdJson => ",\"EventId\":{\"Id\":1,\"Name\":\"LogOutcome\"}"u8;
     private static readonly string SourceContext = typeof(VendOutcomeEnd).FullName!;
 
     private readonly DateTime _timestamp = DateTime.UtcNow;
@@ -62,39 +63,39 @@ internal sealed class VendOutcomeLine : IJsonLogLine
         }
     }
 
-    public void WriteJson(TextWriter output)
+    public void WriteJson(IBufferWriter<byte> output)
     {
-        JsonLinesFormatter.WriteLineStart(_timestamp, _level, output);
-        output.Write("Vend for ");
-        JsonLinesFormatter.WriteEscaped(_namespace, output);
-        output.Write('/');
-        JsonLinesFormatter.WriteEscaped(_serviceAccount, output);
-        output.Write(" via ");
-        JsonLinesFormatter.WriteEscaped(_endpoint, output);
-        output.Write(": ");
-        JsonLinesFormatter.WriteNumber(_statusCode, output);
-        output.Write(' ');
-        JsonLinesFormatter.WriteEscaped(_outcome, output);
-        output.Write(" in ");
-        JsonLinesFormatter.WriteNumber(_elapsedMs, output);
-        output.Write(" ms");
-        JsonLinesFormatter.WriteMessageEnd(_traceId, _spanId, output);
+        Utf8JsonLine.WriteLineStart(_timestamp, _level, output);
+        Utf8JsonLine.Write("Vend for "u8, output);
+        Utf8JsonLine.WriteEscaped(_namespace, output);
+        Utf8JsonLine.Write("/"u8, output);
+        Utf8JsonLine.WriteEscaped(_serviceAccount, output);
+        Utf8JsonLine.Write(" via "u8, output);
+        Utf8JsonLine.WriteEscaped(_endpoint, output);
+        Utf8JsonLine.Write(": "u8, output);
+        Utf8JsonLine.WriteNumber(_statusCode, output);
+        Utf8JsonLine.Write(" "u8, output);
+        Utf8JsonLine.WriteEscaped(_outcome, output);
+        Utf8JsonLine.Write(" in "u8, output);
+        Utf8JsonLine.WriteNumber(_elapsedMs, output);
+        Utf8JsonLine.Write(" ms"u8, output);
+        Utf8JsonLine.WriteMessageEnd(_traceId, _spanId, output);
 
-        JsonLinesFormatter.WriteProperty("Namespace", _namespace, output);
-        JsonLinesFormatter.WriteProperty("ServiceAccount", _serviceAccount, output);
-        JsonLinesFormatter.WriteProperty("Endpoint", _endpoint, output);
-        JsonLinesFormatter.WriteProperty("StatusCode", _statusCode, output);
-        JsonLinesFormatter.WriteProperty("Outcome", _outcome, output);
-        JsonLinesFormatter.WriteProperty("ElapsedMs", _elapsedMs, output);
-        JsonLinesFormatter.WriteJsonProperty("EventId", EventIdJson, output);
-        JsonLinesFormatter.WriteProperty(Serilog.Core.Constants.SourceContextPropertyName, SourceContext, output);
-        JsonLinesFormatter.WriteProperty(RequestIdEnricher.PropertyName, _requestId, output);
-        JsonLinesFormatter.WriteProperty("RequestPath", _requestPath, output);
+        Utf8JsonLine.WriteProperty("Namespace"u8, _namespace, output);
+        Utf8JsonLine.WriteProperty("ServiceAccount"u8, _serviceAccount, output);
+        Utf8JsonLine.WriteProperty("Endpoint"u8, _endpoint, output);
+        Utf8JsonLine.WriteProperty("StatusCode"u8, _statusCode, output);
+        Utf8JsonLine.WriteProperty("Outcome"u8, _outcome, output);
+        Utf8JsonLine.WriteProperty("ElapsedMs"u8, _elapsedMs, output);
+        Utf8JsonLine.Write(EventIdJson, output);
+        Utf8JsonLine.WriteProperty("SourceContext"u8, SourceContext, output);
+        Utf8JsonLine.WriteProperty("RequestId"u8, _requestId, output);
+        Utf8JsonLine.WriteProperty("RequestPath"u8, _requestPath, output);
         if (_connectionId is not null)
         {
-            JsonLinesFormatter.WriteProperty("ConnectionId", _connectionId, output);
+            Utf8JsonLine.WriteProperty("ConnectionId"u8, _connectionId, output);
         }
 
-        JsonLinesFormatter.WriteLineEnd(output);
+        Utf8JsonLine.WriteLineEnd(output);
     }
 }

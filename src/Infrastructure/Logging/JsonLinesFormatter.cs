@@ -17,7 +17,7 @@ public sealed class JsonLinesFormatter : ITextFormatter
     private static readonly JsonValueFormatter Values = new(typeTagName: null);
 
     // What Serilog's JsonValueFormatter.WriteQuotedJsonString escapes: quotes, backslashes and control characters.
-    private static readonly SearchValues<char> NeedsEscaping = SearchValues.Create(
+    private static readonly SearchValues<char> Escaped = SearchValues.Create(
         "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F"
         + "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F");
 
@@ -53,7 +53,7 @@ public sealed class JsonLinesFormatter : ITextFormatter
     }
 
     /// <summary>Opens a line: <c>{"Timestamp":"…","Level":"…","Message":"</c>; the message follows, escaped.</summary>
-    public static void WriteLineStart(DateTime utcTimestamp, LogEventLevel level, TextWriter output)
+    private static void WriteLineStart(DateTime utcTimestamp, LogEventLevel level, TextWriter output)
     {
         output.Write("{\"Timestamp\":\"");
         Span<char> text = stackalloc char[64];
@@ -66,7 +66,7 @@ public sealed class JsonLinesFormatter : ITextFormatter
     }
 
     /// <summary>Closes the message and writes the ids of the trace and span it was logged in, if any.</summary>
-    public static void WriteMessageEnd(ActivityTraceId? traceId, ActivitySpanId? spanId, TextWriter output)
+    private static void WriteMessageEnd(ActivityTraceId? traceId, ActivitySpanId? spanId, TextWriter output)
     {
         output.Write('"');
         if (traceId is { } trace)
@@ -84,34 +84,7 @@ public sealed class JsonLinesFormatter : ITextFormatter
         }
     }
 
-    public static void WriteProperty(string name, string value, TextWriter output)
-    {
-        WritePropertyName(name, output);
-        WriteQuoted(value, output);
-    }
-
-    public static void WriteProperty(string name, int value, TextWriter output)
-    {
-        WritePropertyName(name, output);
-        WriteNumber(value, output);
-    }
-
-    public static void WriteProperty(string name, double value, TextWriter output)
-    {
-        WritePropertyName(name, output);
-        WriteNumber(value, output);
-    }
-
-    /// <summary>A property whose value is already JSON.</summary>
-    public static void WriteJsonProperty(string name, string json, TextWriter output)
-    {
-        WritePropertyName(name, output);
-        output.Write(json);
-    }
-
-    public static void WriteLineEnd(TextWriter output) => output.Write("}\n");
-
-    public static void WriteNumber(int value, TextWriter output) => TryWriteNumber(value, output);
+    private static void WriteLineEnd(TextWriter output) => output.Write("}\n");
 
     /// <summary>A finite number as its shortest round-trip form, as Serilog writes it; otherwise as Serilog's JSON formatter does.</summary>
     public static void WriteNumber(double value, TextWriter output)
@@ -227,12 +200,14 @@ public sealed class JsonLinesFormatter : ITextFormatter
         output.Write('"');
     }
 
+    public static bool NeedsEscaping(string text) => text.AsSpan().ContainsAny(Escaped);
+
     /// <summary>Text inside a JSON string.</summary>
     // Nearly every string needs no escaping: one search, then one write. Otherwise Serilog's own escaping, so the
     // line is byte for byte what its JSON formatter writes.
     public static void WriteEscaped(string text, TextWriter output)
     {
-        if (!text.AsSpan().ContainsAny(NeedsEscaping))
+        if (!NeedsEscaping(text))
         {
             output.Write(text);
             return;

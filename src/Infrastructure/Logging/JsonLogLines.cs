@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Tvm.Infrastructure.Logging;
 
 /// <summary>
@@ -7,8 +9,8 @@ namespace Tvm.Infrastructure.Logging;
 /// </summary>
 public interface IJsonLogLine
 {
-    /// <summary>Writes the whole line, its newline included.</summary>
-    void WriteJson(TextWriter output);
+    /// <summary>Writes the whole line as UTF-8, its newline included.</summary>
+    void WriteJson(IBufferWriter<byte> output);
 }
 
 /// <summary>A destination of <see cref="IJsonLogLine"/>s, beside its Serilog events.</summary>

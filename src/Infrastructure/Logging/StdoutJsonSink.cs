@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using Serilog.Core;
@@ -8,7 +10,7 @@ using Serilog.Formatting;
 namespace Tvm.Infrastructure.Logging;
 
 /// <summary>
-/// Queues events and writes them to stdout from one background loop, through one buffered writer that is flushed
+/// Queues events and writes them to stdout from one background loop, as UTF-8 gathered in one buffer that is written
 /// once per round. A console sink takes a lock and flushes (a system call) for every line, which at tens of
 /// thousands of requests a second costs more than the rest of a cached credential request. Serilog's batching sink avoids that
 /// but wakes its loop for nearly every event once the queue has run dry, which under load is a thread-pool hand-off
@@ -31,8 +33,14 @@ internal sealed class StdoutJsonSink : ILogEventSink, IJsonLogLineSink, IDisposa
     /// </summary>
     public const int QueueLimit = 100_000;
 
+    /// <summary>Written to stdout as soon as a round has gathered this much, so a long round holds no more.</summary>
+    private const int BufferSize = 64 * 1024;
+
     private readonly ITextFormatter _formatter;
-    private readonly StreamWriter _output;
+    private readonly Stream _output;
+    private readonly ArrayBufferWriter<byte> _buffer = new(BufferSize);
+    private readonly StringWriter _eventText = new(CultureInfo.InvariantCulture);
+    private readonly Encoder _encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
     private readonly Channel<object> _queue = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writeLoop;
     private int _queued;
@@ -41,7 +49,7 @@ internal sealed class StdoutJsonSink : ILogEventSink, IJsonLogLineSink, IDisposa
     public StdoutJsonSink(ITextFormatter formatter, Stream output)
     {
         _formatter = formatter;
-        _output = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024) { AutoFlush = false };
+        _output = output;
         using (ExecutionContext.SuppressFlow())
         {
             _writeLoop = Task.Run(WriteLoopAsync);
@@ -72,26 +80,60 @@ internal sealed class StdoutJsonSink : ILogEventSink, IJsonLogLineSink, IDisposa
                     Interlocked.Decrement(ref _queued);
                     if (line is LogEvent logEvent)
                     {
-                        _formatter.Format(logEvent, _output);
+                        _formatter.Format(logEvent, _eventText);
+                        Encode(_eventText.GetStringBuilder());
                     }
                     else
                     {
-                        ((IJsonLogLine)line).WriteJson(_output);
+                        ((IJsonLogLine)line).WriteJson(_buffer);
+                    }
+
+                    if (_buffer.WrittenCount >= BufferSize)
+                    {
+                        WriteBuffer();
                     }
                 }
 
+                WriteBuffer();
                 _output.Flush();
             }
             catch (Exception e)
             {
                 // Stdout closed or failing: lose these lines rather than the service.
                 SelfLog.WriteLine("Writing log lines to stdout failed: {0}", e);
+                _buffer.ResetWrittenCount();
+                _eventText.GetStringBuilder().Clear();
+                _encoder.Reset();
             }
 
             if (!reader.Completion.IsCompleted)
             {
                 await Task.WhenAny(Task.Delay(WriteInterval), reader.Completion).ConfigureAwait(false);
             }
+        }
+    }
+
+    private void Encode(StringBuilder text)
+    {
+        foreach (var chunk in text.GetChunks())
+        {
+            var written = _encoder.GetBytes(chunk.Span, _buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(chunk.Length)), flush: false);
+            _buffer.Advance(written);
+        }
+
+        _buffer.Advance(_encoder.GetBytes([], _buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(0)), flush: true));
+        text.Clear();
+    }
+
+    private void WriteBuffer()
+    {
+        try
+        {
+            _output.Write(_buffer.WrittenSpan);
+        }
+        finally
+        {
+            _buffer.ResetWrittenCount();
         }
     }
 

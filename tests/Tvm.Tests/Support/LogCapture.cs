@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using Serilog.Core;
 using Serilog.Events;
 using Tvm.Infrastructure.Logging;
@@ -29,16 +31,18 @@ public sealed class LogCapture : ILogEventSink, IJsonLogLineSink
 
     public void Emit(IJsonLogLine line)
     {
-        using var writer = new StringWriter();
-        line.WriteJson(writer);
-        Add(writer);
+        var written = new ArrayBufferWriter<byte>();
+        line.WriteJson(written);
+        Add(Encoding.UTF8.GetString(written.WrittenSpan));
     }
 
-    private void Add(StringWriter writer)
+    private void Add(StringWriter writer) => Add(writer.ToString());
+
+    private void Add(string line)
     {
         lock (_lines)
         {
-            _lines.Add(writer.ToString().TrimEnd('\n'));
+            _lines.Add(line.TrimEnd('\n'));
         }
     }
 

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Serilog.Events;
@@ -77,9 +79,9 @@ public sealed class VendOutcomeLineTests
         var logger = new Serilog.LoggerConfiguration().MinimumLevel.Verbose().CreateLogger();
         VendOutcomeLine.Write(logger, new JsonLogLines([sink]), level, http, trace, endpoint, status, outcome, elapsedMs);
         var line = sink.Lines.Should().ContainSingle().Subject;
-        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        var output = new ArrayBufferWriter<byte>();
         line.WriteJson(output);
-        return output.ToString();
+        return Encoding.UTF8.GetString(output.WrittenSpan);
     }
 
     /// <summary>The event as it used to be built, at the moment the line records, formatted by the stdout formatter.</summary>

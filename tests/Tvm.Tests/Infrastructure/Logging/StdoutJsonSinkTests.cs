@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Serilog.Events;
 using Serilog.Parsing;
@@ -62,6 +63,33 @@ public sealed class StdoutJsonSinkTests
     }
 
     [Fact]
+    public void Text_beyond_ascii_is_written_as_utf8_whichever_way_the_line_was_built_and_however_long_the_round()
+    {
+        const string Awkward = "é日😀\"\\\n";
+        var template = new MessageTemplateParser().Parse("Named {Name}");
+        var output = new MemoryStream();
+        var sink = new StdoutJsonSink(LoggingExtensions.CreateJsonFormatter(), output);
+
+        // Far more than one buffer's worth, so lines also straddle the writes made within a round.
+        for (var n = 0; n < 2_000; n++)
+        {
+            var name = string.Concat(Enumerable.Repeat(Awkward, n % 50));
+            sink.Emit(new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null, template, [new LogEventProperty("Name", new ScalarValue(name))]));
+            sink.Emit(new OwnLine(0, n));
+        }
+
+        sink.Dispose();
+
+        var written = output.ToArray();
+        var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        var lines = Lines(written);
+        strict.GetString(written).Should().NotContain("\uFFFD");
+        lines.Should().HaveCount(4_000);
+        lines.Where(line => line.TryGetProperty("Name", out _)).Select(line => line.GetProperty("Name").GetString())
+            .Should().Equal(Enumerable.Range(0, 2_000).Select(n => string.Concat(Enumerable.Repeat(Awkward, n % 50))));
+    }
+
+    [Fact]
     public void A_stalled_stdout_neither_blocks_the_emitters_nor_queues_more_than_the_limit()
     {
         var emitted = StdoutJsonSink.QueueLimit + 50_000;
@@ -99,7 +127,7 @@ public sealed class StdoutJsonSinkTests
     /// <summary>A line that writes its own JSON, queued beside the Serilog events.</summary>
     private sealed class OwnLine(int writer, int n) : IJsonLogLine
     {
-        public void WriteJson(TextWriter output) => output.Write($"{{\"N\":{n},\"Writer\":{writer}}}\n");
+        public void WriteJson(IBufferWriter<byte> output) => output.Write(Encoding.UTF8.GetBytes($"{{\"N\":{n},\"Writer\":{writer}}}\n"));
     }
 
     /// <summary>A stdout that can stall (writes block until released) or fail (writes throw), and says when it was flushed.</summary>
