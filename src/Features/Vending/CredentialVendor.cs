@@ -11,9 +11,7 @@ namespace Tvm.Features.Vending;
 /// </summary>
 public sealed class CredentialVendor(VendingWarmUp warmUp, VendRateLimits rateLimits, IOptions<TvmOptions> options)
 {
-    private readonly string _roleArn = options.Value.RoleArn;
-    private readonly TimeSpan _sessionDuration = options.Value.SessionDuration;
-    private readonly SessionTags _sessionTags = SessionTags.Of(options.Value.SessionTags);
+    private readonly CredentialRequests _requests = new(options.Value.RoleArn, options.Value.SessionDuration, SessionTags.Of(options.Value.SessionTags));
 
     /// <param name="trace">The request's record of the vend; the caller's identity is noted there as soon as it is known.</param>
     /// <exception cref="VendException">A step failed; the message is safe to show the caller.</exception>
@@ -29,8 +27,7 @@ public sealed class CredentialVendor(VendingWarmUp warmUp, VendRateLimits rateLi
             rateLimits.Admit(identity);
 
             var policy = clients.PolicyRenderer.Render(identity);
-            var request = new CredentialRequest(_roleArn, RoleSessionName.For(identity), policy, _sessionDuration) { Tags = _sessionTags.For(identity) };
-            return await clients.CredentialIssuer.IssueAsync(request, cancellationToken);
+            return await clients.CredentialIssuer.IssueAsync(_requests.For(identity, policy), cancellationToken);
         }
         catch (TokenReviewException e)
         {

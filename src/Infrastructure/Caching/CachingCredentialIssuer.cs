@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Memory;
 using Tvm.Infrastructure.Sts;
 using Tvm.Infrastructure.Telemetry;
@@ -25,6 +26,9 @@ public sealed partial class CachingCredentialIssuer : ICredentialIssuer, IDispos
     private readonly ILogger<CachingCredentialIssuer> _logger;
     private readonly MemoryCache _lastIssued;
 
+    // Callers may hand the same request instance again and again: its key is built once.
+    private readonly ConditionalWeakTable<CredentialRequest, string> _keys = [];
+
     public CachingCredentialIssuer(ICredentialIssuer inner, CoalescingCache<AwsCredentials> cache, TimeProvider clock, IOptions<TvmOptions> options, ILogger<CachingCredentialIssuer> logger)
     {
         _inner = inner;
@@ -41,7 +45,7 @@ public sealed partial class CachingCredentialIssuer : ICredentialIssuer, IDispos
 
     public async ValueTask<AwsCredentials> IssueAsync(CredentialRequest request, CancellationToken cancellationToken)
     {
-        var key = KeyFor(request);
+        var key = _keys.GetValue(request, KeyFor);
         try
         {
             return await _cache.GetOrCreateAsync(key, (Issuer: this, Key: key, Request: request), static async (state, cancellationToken) =>

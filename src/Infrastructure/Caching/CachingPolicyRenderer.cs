@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Memory;
 using Tvm.Infrastructure.Kubernetes;
 using Tvm.Infrastructure.Telemetry;
@@ -11,6 +12,11 @@ namespace Tvm.Infrastructure.Caching;
 /// unless the template names pods, and a reloaded template starts afresh (entries of the old one age out).
 /// Rendering is synchronous and cheap enough that concurrent first renders need no coalescing. Render failures
 /// are exceptions and are not cached.
+/// <para>
+/// The token-review cache hands out one identity instance per token while its review lasts, so each instance also
+/// remembers its policy and the template it came from: a repeated request skips building the key and the lookup.
+/// The memo is weak (it goes with the identity) and holds nothing of its own but two references.
+/// </para>
 /// </summary>
 public sealed class CachingPolicyRenderer(PolicyTemplateStore templates, IOptions<TvmOptions> options) : IPolicyRenderer, IDisposable
 {
@@ -18,10 +24,24 @@ public sealed class CachingPolicyRenderer(PolicyTemplateStore templates, IOption
     private static readonly CacheLookupCounter Lookups = TvmTelemetry.CacheLookupsOf("policy");
 
     private readonly MemoryCache _policies = new(new MemoryCacheOptions { SizeLimit = options.Value.CredentialCacheSize, CompactionPercentage = 0.1 });
+    private readonly ConditionalWeakTable<WorkloadIdentity, Rendered> _renderedFor = [];
 
     public SessionPolicy Render(WorkloadIdentity identity)
     {
         var template = templates.Current;
+        if (_renderedFor.TryGetValue(identity, out var rendered) && ReferenceEquals(rendered.Template, template))
+        {
+            Lookups.Record(hit: true);
+            return rendered.Policy;
+        }
+
+        var policy = Render(template, identity);
+        _renderedFor.AddOrUpdate(identity, new Rendered(template, policy));
+        return policy;
+    }
+
+    private SessionPolicy Render(PolicyTemplate template, WorkloadIdentity identity)
+    {
         var key = (template, template.RelevantPartOf(identity));
         if (_policies.TryGetValue(key, out SessionPolicy? policy) && policy is not null)
         {
@@ -36,4 +56,6 @@ public sealed class CachingPolicyRenderer(PolicyTemplateStore templates, IOption
     }
 
     public void Dispose() => _policies.Dispose();
+
+    private sealed record Rendered(PolicyTemplate Template, SessionPolicy Policy);
 }
