@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Serilog.Events;
 using Tvm.Infrastructure.Logging;
@@ -17,8 +18,12 @@ namespace Tvm.Features.Vending;
 internal sealed class VendOutcomeLine : IJsonLogLine
 {
     public const string EventName = "LogOutcome";
-    private static ReadOnlySpan<byte> EventIdJson => ",\"EventId\":{\"Id\":1,\"Name\":\"LogOutcome\"}"u8;
     private static readonly string SourceContext = typeof(VendOutcomeEnd).FullName!;
+
+    // Names shared with the rest of the logging path, encoded once so the line cannot drift from them.
+    private static readonly byte[] EventIdJson = Encoding.UTF8.GetBytes(",\"EventId\":{\"Id\":1,\"Name\":\"" + EventName + "\"}");
+    private static readonly byte[] SourceContextName = Encoding.UTF8.GetBytes(Serilog.Core.Constants.SourceContextPropertyName);
+    private static readonly byte[] RequestIdName = Encoding.UTF8.GetBytes(RequestIdEnricher.PropertyName);
 
     private readonly DateTime _timestamp = DateTime.UtcNow;
     private readonly LogEventLevel _level;
@@ -88,8 +93,8 @@ internal sealed class VendOutcomeLine : IJsonLogLine
         Utf8JsonLine.WriteProperty("Outcome"u8, _outcome, output);
         Utf8JsonLine.WriteProperty("ElapsedMs"u8, _elapsedMs, output);
         Utf8JsonLine.Write(EventIdJson, output);
-        Utf8JsonLine.WriteProperty("SourceContext"u8, SourceContext, output);
-        Utf8JsonLine.WriteProperty("RequestId"u8, _requestId, output);
+        Utf8JsonLine.WriteProperty(SourceContextName, SourceContext, output);
+        Utf8JsonLine.WriteProperty(RequestIdName, _requestId, output);
         Utf8JsonLine.WriteProperty("RequestPath"u8, _requestPath, output);
         if (_connectionId is not null)
         {
