@@ -1,3 +1,4 @@
+using Tvm.Features;
 using Tvm.Features.Health;
 using Tvm.Infrastructure;
 using Tvm.Infrastructure.Hosting;
@@ -20,7 +21,7 @@ builder.Services
     .AddStsCredentials()
     .AddCredentialVending()
     .AddTvmHealthChecks()
-    .AddTvmApi();
+    .AddTvmApi(ApiTypes.Endpoints, ApiTypes.Json);
 
 await using var app = builder.Build();
 if (!app.ValidateConfiguration())
@@ -29,7 +30,7 @@ if (!app.ValidateConfiguration())
 }
 
 app.UseTvmMetrics();
-app.UseTvmPipeline();
+app.UseTvmPipeline(ApiTypes.Json);
 app.MapTvmHealthChecks();
 await app.RunAsync();
 return 0;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization.Metadata;
 using Scalar.AspNetCore;
 using Tvm.Infrastructure.Hosting;
 using Tvm.Infrastructure.Logging;
@@ -7,21 +8,19 @@ namespace Tvm.Infrastructure;
 
 public static class ApplicationExtensions
 {
-    public static IServiceCollection AddTvmApi(this IServiceCollection services)
+    /// <param name="endpointTypes">The endpoints and validators, named rather than scanned for: a trimmed build cannot be scanned.</param>
+    /// <param name="json">Metadata for every type the API reads or writes: a trimmed build has no reflection-based JSON.</param>
+    public static IServiceCollection AddTvmApi(this IServiceCollection services, IReadOnlyList<Type> endpointTypes, IJsonTypeInfoResolver json)
     {
-        // Only this assembly: auto-discovery would scan every loaded assembly's types at start-up.
-        services.AddFastEndpoints(options =>
-        {
-            options.DisableAutoDiscovery = true;
-            options.Assemblies = [typeof(ApplicationExtensions).Assembly];
-        });
+        services.AddFastEndpoints([.. endpointTypes]);
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, json));
         services.AddOpenApi(options => options
             .AddDocumentTransformer<BearerTokenDocumentTransformer>()
             .AddOperationTransformer<BearerTokenDocumentTransformer>());
         return services;
     }
 
-    public static WebApplication UseTvmPipeline(this WebApplication app)
+    public static WebApplication UseTvmPipeline(this WebApplication app, IJsonTypeInfoResolver json)
     {
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -36,6 +35,7 @@ public static class ApplicationExtensions
             config.Endpoints.ShortNames = true;
 
             config.Serializer.Options.Encoder = ResponseJson.Encoder;
+            config.Serializer.Options.TypeInfoResolverChain.Insert(0, json);
             config.Errors.ContentType = "application/problem+json";
             config.Errors.ResponseBuilder = (failures, context, status) => ProblemDetailsExtensions.CreateProblem(
                 context,

@@ -31,7 +31,7 @@ public static class HealthExtensions
     private static Task WriteStatusAsync(HttpContext context, HealthReport report)
     {
         context.Response.Headers.CacheControl = "no-store";
-        return context.Response.WriteAsJsonAsync(new HealthResponse(report.Status.ToString()));
+        return context.Response.WriteAsJsonAsync(new HealthResponse(report.Status.ToString()), ApiJsonContext.Default.HealthResponse);
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json.Serialization.Metadata;
 using Tvm.Infrastructure.Hosting;
 using Tvm.Infrastructure.Sts;
 
@@ -20,10 +21,12 @@ internal static class CredentialResponse<TResponse>
     where TResponse : ICredentialResponse<TResponse>
 {
     private static readonly ConditionalWeakTable<AwsCredentials, byte[]> Serialized = [];
+    private static readonly JsonTypeInfo<TResponse> TypeInfo =
+        (JsonTypeInfo<TResponse>)new JsonSerializerOptions(ResponseJson.Options) { TypeInfoResolver = ApiTypes.Json }.GetTypeInfo(typeof(TResponse));
 
     public static Task SendAsync(HttpResponse response, AwsCredentials credentials, CancellationToken cancellationToken)
     {
-        var body = Serialized.GetValue(credentials, static credentials => JsonSerializer.SerializeToUtf8Bytes(TResponse.From(credentials), ResponseJson.Options));
+        var body = Serialized.GetValue(credentials, static credentials => JsonSerializer.SerializeToUtf8Bytes(TResponse.From(credentials), TypeInfo));
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = ResponseJson.ContentType;
         response.ContentLength = body.Length;
