@@ -29,7 +29,7 @@ public sealed class TvmProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public int Id => _process.Id;
 
-    /// <param name="tvmAssemblyPath">Tvm.dll, next to its runtimeconfig and deps files.</param>
+    /// <param name="tvmAssemblyPath">Tvm.dll, next to its runtimeconfig and deps files, or a published self-contained Tvm executable.</param>
     /// <param name="environment">Variables to set (a null value removes one inherited from this process).</param>
     /// <param name="onStdoutLine">Called for each line TVM writes to stdout, e.g. to show its logs.</param>
     public static TvmProcess Start(string tvmAssemblyPath, IReadOnlyDictionary<string, string?> environment, Action<string>? onStdoutLine = null)
@@ -37,14 +37,14 @@ public sealed class TvmProcess : IAsyncDisposable
         var port = environment.TryGetValue("PORT", out var configured) && int.TryParse(configured, out var fixedPort) && fixedPort is > 0 and < 65536
             ? fixedPort
             : FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { tvmAssemblyPath },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(tvmAssemblyPath)!,
-        };
+        // A .dll runs as `dotnet <dll>`; a published self-contained executable, as the image ships it, runs directly.
+        var start = tvmAssemblyPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? new ProcessStartInfo("dotnet") { ArgumentList = { tvmAssemblyPath } }
+            : new ProcessStartInfo(tvmAssemblyPath);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.WorkingDirectory = Path.GetDirectoryName(tvmAssemblyPath)!;
         start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DOTNET_NOLOGO"] = "1";
         // A PORT given by the caller, even an invalid one, wins over the free port chosen here.

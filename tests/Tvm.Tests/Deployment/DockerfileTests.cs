@@ -39,17 +39,16 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void The_image_is_the_chiseled_ASP_NET_runtime_running_the_published_assembly()
+    public void The_image_is_the_chiseled_runtime_deps_image_running_the_self_contained_publish()
     {
-        File.FinalStage[0].Arguments.Should().StartWith("mcr.microsoft.com/dotnet/aspnet:").And.Contain("chiseled");
+        File.FinalStage[0].Arguments.Should().StartWith("mcr.microsoft.com/dotnet/runtime-deps:").And.Contain("chiseled");
         File.FinalEnvironment().Should().Contain("DOTNET_EnableDiagnostics", "0", "the runtime then needs no writable /tmp under a read-only root file system");
 
         var assemblyName = XDocument.Parse(RepositoryPaths.ReadAllText("Tvm.csproj")).Descendants("AssemblyName").Single().Value;
         var entrypoint = File.FinalStage.Single(i => i.Keyword == "ENTRYPOINT").Arguments;
         var command = JsonSerializer.Deserialize<string[]>(entrypoint);
         command.Should().NotBeNull("ENTRYPOINT should use the exec (JSON) form, so the process receives SIGTERM");
-        command![0].Should().Be("dotnet", "the publish has no apphost");
-        command[^1].Should().EndWith($"/{assemblyName}.dll");
+        command.Should().Equal([$"/app/{assemblyName}"], "the self-contained publish starts through its own executable");
     }
 
     [Fact]
@@ -66,7 +65,25 @@ public sealed class DockerfileTests
         copiedBeforeRestore.Should().Contain(["Directory.Build.props", "Directory.Packages.props", "Tvm.csproj"], "restore depends on them");
         copiedBeforeRestore.Should().NotContain(s => s.StartsWith("src", StringComparison.Ordinal), "sources come after restore so edits reuse the restore layer");
         publish.index.Should().BeGreaterThan(restore.index);
-        publish.instruction.Arguments.Should().Contain("Tvm.csproj").And.Contain("--no-restore").And.Contain("Release").And.Contain("-p:UseAppHost=false");
+        publish.instruction.Arguments.Should().Contain("Tvm.csproj").And.Contain("--no-restore").And.Contain("Release").And.Contain("--self-contained true");
+    }
+
+    [Fact]
+    public void Every_file_the_trimmed_publish_reads_is_copied_into_the_build()
+    {
+        var project = XDocument.Parse(RepositoryPaths.ReadAllText("Tvm.csproj"));
+        project.Descendants("PublishTrimmed").Single().Value.Should().Be("true");
+        var copied = File.Instructions.Where(i => i.Keyword == "COPY" && !i.Arguments.StartsWith("--from", StringComparison.Ordinal))
+            .SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipLast(1))
+            .ToList();
+
+        var descriptors = project.Descendants("TrimmerRootDescriptor").Select(item => item.Attribute("Include")!.Value).ToList();
+        descriptors.Should().NotBeEmpty();
+        foreach (var descriptor in descriptors)
+        {
+            System.IO.File.Exists(RepositoryPaths.Of(descriptor)).Should().BeTrue(descriptor);
+            copied.Should().Contain(source => descriptor == source || descriptor.StartsWith(source.TrimEnd('/') + "/", StringComparison.Ordinal), $"{descriptor} must be in the image build");
+        }
     }
 
     [Fact]

@@ -5,7 +5,15 @@ namespace Tvm.Tests.Support;
 /// <summary>TVM as its own process, configured only through its environment, as operators run it.</summary>
 public static class TvmProcesses
 {
-    public static string TvmAssembly { get; } = typeof(Program).Assembly.Location;
+    /// <summary>The environment variable that points the process tests at a published build instead of the build output.</summary>
+    public const string PublishedBuildVariable = "TVM_PUBLISHED_EXECUTABLE";
+
+    /// <summary>
+    /// The build output's Tvm.dll, or the published, trimmed executable the image ships when
+    /// <see cref="PublishedBuildVariable"/> names one (CI does), so that trimming cannot remove anything a process test needs.
+    /// </summary>
+    public static string TvmAssembly { get; } =
+        System.Environment.GetEnvironmentVariable(PublishedBuildVariable) is { Length: > 0 } published ? Path.GetFullPath(published) : typeof(Program).Assembly.Location;
 
     /// <summary>A working configuration against the emulators; <paramref name="overrides"/> set or (with null) remove variables.</summary>
     public static Dictionary<string, string?> Environment(Upstreams upstreams, IReadOnlyDictionary<string, string?>? overrides = null)

@@ -100,4 +100,38 @@ public sealed class ProcessTests(Upstreams upstreams)
         issued.EnumerateObject().Select(property => property.Name).Should().BeEquivalentTo([.. LogCapture.OutcomeLineFields, "ConnectionId"]);
         tvm.StderrLines.Should().BeEmpty();
     }
+
+    /// <summary>
+    /// What the other process tests do not ask for: the API description, its browsable page, and the error answers of
+    /// both credential endpoints. Against the trimmed build (CI), they show the trimmer kept what these need.
+    /// </summary>
+    [Fact]
+    public async Task Serves_its_API_description_and_answers_bad_requests_with_problems()
+    {
+        await using var tvm = TvmProcess.Start(TvmAssembly, ValidEnvironment());
+        await tvm.WaitUntilHealthyAsync(TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        using var client = new HttpClient { BaseAddress = tvm.BaseAddress };
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        using var description = JsonDocument.Parse(await client.GetStringAsync("openapi/v1.json", cancellationToken));
+        description.RootElement.GetProperty("paths").EnumerateObject().Select(path => path.Name).Should().Contain(["/vend", "/v1/credentials"]);
+
+        using var page = await client.GetAsync("docs", cancellationToken);
+        page.StatusCode.Should().Be(HttpStatusCode.OK);
+        page.Content.Headers.ContentType!.MediaType.Should().Be("text/html");
+
+        using var noToken = await client.PostAsync("vend", content: null, cancellationToken);
+        (await noToken.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).GetProperty("detail").GetString().Should().NotBeNullOrWhiteSpace();
+
+        using var blankToken = new HttpRequestMessage(HttpMethod.Get, "v1/credentials") { Headers = { { "Authorization", "Bearer   " } } };
+        using var blank = await client.SendAsync(blankToken, cancellationToken);
+        (await blank.ShouldBeProblemAsync(HttpStatusCode.Unauthorized)).GetProperty("detail").GetString().Should().NotBeNullOrWhiteSpace();
+
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "v1/credentials") { Headers = { { "Authorization", "not-a-token" } } };
+        using var refused = await client.SendAsync(forged, cancellationToken);
+        await refused.ShouldBeProblemAsync(HttpStatusCode.Unauthorized);
+
+        (await tvm.StopAsync(TimeSpan.FromSeconds(30))).Should().Be(0);
+        tvm.StderrLines.Should().BeEmpty();
+    }
 }
