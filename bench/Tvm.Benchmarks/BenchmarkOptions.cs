@@ -32,7 +32,7 @@ internal sealed record BenchmarkOptions
           --quick                    short runs for a smoke test
           --cache-hits-only          only the warm-up and rounds of (a), (f), (b) and (e), printed and not written: for
                                      trying a change to the hot path
-          --compare-tvm PATH         with --cache-hits-only: another build's Tvm.dll, as shipped, in the same rounds,
+          --compare-tvm PATH         with --cache-hits-only: another build's Tvm.dll or published Tvm executable, in the same rounds,
                                      to measure a change against the build before it
           --compare-tvm-env NAME=VALUE
                                      with --cache-hits-only, repeatable: extra environment for the compared TVM only

@@ -50,14 +50,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         var port = TvmProcess.FreePort();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { assemblyPath },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(assemblyPath)!,
-        };
+        // A .dll runs as `dotnet <dll>`; anything else (a self-contained apphost, a Native AOT binary) is started directly.
+        var start = assemblyPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? new ProcessStartInfo("dotnet") { ArgumentList = { assemblyPath } }
+            : new ProcessStartInfo(assemblyPath);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.WorkingDirectory = Path.GetDirectoryName(assemblyPath)!;
         foreach (var (variable, value) in environment)
         {
             if (value is null)

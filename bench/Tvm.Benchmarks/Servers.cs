@@ -21,9 +21,12 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
 
     private static string BaselineAssembly => Path.Combine(AppContext.BaseDirectory, "Tvm.Baseline.dll");
     /// <summary>bench/run.sh points this at a ReadyToRun publish, as the image ships; otherwise the build output.</summary>
-    private static string TvmAssembly => Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } published
-        ? published
-        : Path.Combine(AppContext.BaseDirectory, "Tvm.dll");
+    /// <remarks>TVM_EXECUTABLE (an apphost or a Native AOT binary, started directly) takes precedence over TVM_ASSEMBLY.</remarks>
+    private static string TvmAssembly => Environment.GetEnvironmentVariable("TVM_EXECUTABLE") is { Length: > 0 } executable
+        ? executable
+        : Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } published
+            ? published
+            : Path.Combine(AppContext.BaseDirectory, "Tvm.dll");
 
     /// <summary>Starts the server and returns it once its /healthz answers 200, with the time that took.</summary>
     public static async Task<(ServerProcess Server, TimeSpan StartUp)> StartHealthyAsync(
