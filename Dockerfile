@@ -17,7 +17,7 @@ RUN dotnet restore Tvm.csproj --arch "$TARGETARCH" --os linux -p:PublishReadyToR
 
 COPY src/ src/
 # Self-contained and trimmed (Tvm.csproj): only the framework code TVM uses is shipped, which keeps about
-# 50 MB of code pages out of memory after load (bench/README.md). The trimmer's remaining warnings name
+# 40 MB of code pages out of memory after load (bench/README.md). The trimmer's remaining warnings name
 # reflection TVM does not reach; CI runs the process tests against this same publish.
 RUN dotnet publish Tvm.csproj --configuration Release --no-restore --output /app \
       --arch "$TARGETARCH" --os linux --self-contained true -p:PublishReadyToRun=true

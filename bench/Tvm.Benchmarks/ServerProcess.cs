@@ -50,14 +50,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         var port = TvmProcess.FreePort();
-        // A .dll runs as `dotnet <dll>`; anything else (a self-contained apphost, a Native AOT binary) is started directly.
-        var start = assemblyPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
-            ? new ProcessStartInfo("dotnet") { ArgumentList = { assemblyPath } }
-            : new ProcessStartInfo(assemblyPath);
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        start.WorkingDirectory = Path.GetDirectoryName(assemblyPath)!;
+        var start = TvmProcess.StartInfoFor(assemblyPath);
         foreach (var (variable, value) in environment)
         {
             if (value is null)

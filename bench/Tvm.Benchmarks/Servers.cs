@@ -20,8 +20,10 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
     ];
 
     private static string BaselineAssembly => Path.Combine(AppContext.BaseDirectory, "Tvm.Baseline.dll");
-    /// <summary>bench/run.sh points this at a ReadyToRun publish, as the image ships; otherwise the build output.</summary>
-    /// <remarks>TVM_EXECUTABLE (an apphost or a Native AOT binary, started directly) takes precedence over TVM_ASSEMBLY.</remarks>
+    /// <summary>
+    /// bench/run.sh points TVM_EXECUTABLE at the image's publish (self-contained, trimmed, ReadyToRun), started directly;
+    /// TVM_ASSEMBLY names a Tvm.dll instead; otherwise the build output.
+    /// </summary>
     private static string TvmAssembly => Environment.GetEnvironmentVariable("TVM_EXECUTABLE") is { Length: > 0 } executable
         ? executable
         : Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } published

@@ -37,14 +37,7 @@ public sealed class TvmProcess : IAsyncDisposable
         var port = environment.TryGetValue("PORT", out var configured) && int.TryParse(configured, out var fixedPort) && fixedPort is > 0 and < 65536
             ? fixedPort
             : FreePort();
-        // A .dll runs as `dotnet <dll>`; a published self-contained executable, as the image ships it, runs directly.
-        var start = tvmAssemblyPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
-            ? new ProcessStartInfo("dotnet") { ArgumentList = { tvmAssemblyPath } }
-            : new ProcessStartInfo(tvmAssemblyPath);
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.UseShellExecute = false;
-        start.WorkingDirectory = Path.GetDirectoryName(tvmAssemblyPath)!;
+        var start = StartInfoFor(tvmAssemblyPath);
         start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DOTNET_NOLOGO"] = "1";
         // A PORT given by the caller, even an invalid one, wins over the free port chosen here.
@@ -165,6 +158,22 @@ public sealed class TvmProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>
+    /// How to start a .NET server with its output captured: a .dll runs as <c>dotnet &lt;dll&gt;</c>, a published
+    /// self-contained executable (as the image ships TVM) runs directly, in its own directory either way.
+    /// </summary>
+    public static ProcessStartInfo StartInfoFor(string assemblyOrExecutablePath)
+    {
+        var start = assemblyOrExecutablePath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? new ProcessStartInfo("dotnet") { ArgumentList = { assemblyOrExecutablePath } }
+            : new ProcessStartInfo(assemblyOrExecutablePath);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.WorkingDirectory = Path.GetDirectoryName(assemblyOrExecutablePath)!;
+        return start;
     }
 
     public static int FreePort()
