@@ -21,7 +21,7 @@ internal static class MarkdownReport
             + $"What metrics and rate limits cost comes from {options.CostPairs} pairs of {options.WarmUpWindow.TotalSeconds:0} s runs of (b) and (e) in ABBA order, "
             + $"over {options.CostProcesses} processes of each. All on 127.0.0.1 of this one machine (load generator, servers and emulators share its CPUs). "
             + $"Upstream latency: TokenReview {options.ReviewLatency.TotalMilliseconds:0} ms, STS AssumeRole {options.StsLatency.TotalMilliseconds:0} ms. "
-            + $"TVM as shipped: {(Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } ? "published ReadyToRun as in the image" : "JIT-only build output")}, "
+            + $"TVM as shipped: {Servers.TvmBuild}, "
             + "LOG_LEVEL=INFO (one JSON line per request on stdout, read by the benchmark), tracing instrumented with no exporter, "
             + $"the image's GC settings ({string.Join(", ", ImageRuntimeSettings.Read().Select(setting => $"{setting.Key}={setting.Value}"))}), "
             + $"SESSION_DURATION_SECONDS={options.SessionDurationSeconds}.");

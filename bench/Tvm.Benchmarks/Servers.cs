@@ -30,6 +30,11 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
             ? published
             : Path.Combine(AppContext.BaseDirectory, "Tvm.dll");
 
+    /// <summary>Which build of TVM <see cref="TvmAssembly"/> names, for the report.</summary>
+    public static string TvmBuild => Environment.GetEnvironmentVariable("TVM_EXECUTABLE") is { Length: > 0 }
+        ? "the image's publish (self-contained, trimmed, ReadyToRun), started directly"
+        : Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } ? "a published Tvm.dll" : "JIT-only build output";
+
     /// <summary>Starts the server and returns it once its /healthz answers 200, with the time that took.</summary>
     public static async Task<(ServerProcess Server, TimeSpan StartUp)> StartHealthyAsync(
         Func<ServerProcess> start, CancellationToken cancellationToken)
