@@ -32,12 +32,26 @@ public sealed class TvmProcess : IAsyncDisposable
     /// <param name="tvmAssemblyPath">Tvm.dll, next to its runtimeconfig and deps files, or a published self-contained Tvm executable.</param>
     /// <param name="environment">Variables to set (a null value removes one inherited from this process).</param>
     /// <param name="onStdoutLine">Called for each line TVM writes to stdout, e.g. to show its logs.</param>
-    public static TvmProcess Start(string tvmAssemblyPath, IReadOnlyDictionary<string, string?> environment, Action<string>? onStdoutLine = null)
+    /// <param name="launcher">A command and its arguments that TVM's own command line is appended to, and which must end by
+    /// executing it in place (so that the process is TVM's): for instance, one that gives TVM a namespace of its own.</param>
+    public static TvmProcess Start(
+        string tvmAssemblyPath, IReadOnlyDictionary<string, string?> environment, Action<string>? onStdoutLine = null, IReadOnlyList<string>? launcher = null)
     {
         var port = environment.TryGetValue("PORT", out var configured) && int.TryParse(configured, out var fixedPort) && fixedPort is > 0 and < 65536
             ? fixedPort
             : FreePort();
         var start = StartInfoFor(tvmAssemblyPath);
+        if (launcher is { Count: > 0 })
+        {
+            string[] tvmCommandLine = [start.FileName, .. start.ArgumentList];
+            start.FileName = launcher[0];
+            start.ArgumentList.Clear();
+            foreach (var argument in launcher.Skip(1).Concat(tvmCommandLine))
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         start.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["DOTNET_NOLOGO"] = "1";
         // A PORT given by the caller, even an invalid one, wins over the free port chosen here.
