@@ -60,8 +60,9 @@ public sealed class InClusterTests(Upstreams upstreams)
             // The emulator answers a TokenReview only for its caller token, over TLS signed by its CA: a 200 means TVM
             // read both from the service-account directory.
             await response.ShouldBeCredentialsAsync();
-            tvm.StdoutLines.Should().Contain(line => line.Contains("\"Namespace\":\"payments\"", StringComparison.Ordinal)
-                && line.Contains("\"StatusCode\":200", StringComparison.Ordinal));
+            (await tvm.WaitForStdoutLineAsync(
+                line => line.Contains("\"Namespace\":\"payments\"", StringComparison.Ordinal) && line.Contains("\"StatusCode\":200", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(10))).Should().BeTrue("the outcome line names the workload");
         }
         finally
         {
