@@ -9,8 +9,9 @@ WORKDIR /source
 # Restore inputs first: this layer and the restore below are reused until a project file or a package
 # version changes, not on every source edit.
 COPY Directory.Build.props Directory.Packages.props Tvm.csproj .editorconfig ./
-# ReadyToRun (precompiled code) for the image's own architecture: it starts faster and warms up sooner
-# than JIT-only IL. crossgen2 cross-compiles, so the SDK still runs natively on the build machine.
+# ReadyToRun (precompiled code) for the image's own architecture, as one composite image of the framework,
+# the libraries and TVM (Tvm.csproj): it starts faster and warms up sooner than JIT-only IL. crossgen2
+# cross-compiles, so the SDK still runs natively on the build machine.
 # The SDK takes Docker's TARGETARCH names (amd64, arm64) for --arch.
 ARG TARGETARCH
 RUN dotnet restore Tvm.csproj --arch "$TARGETARCH" --os linux -p:PublishReadyToRun=true

@@ -29,7 +29,7 @@ fi
 
 dotnet build bench/Tvm.Benchmarks -c Release -nologo -v quiet
 
-# TVM itself runs as the container image ships it: published self-contained, trimmed and ReadyToRun for this
+# TVM itself runs as the container image ships it: published self-contained, trimmed and composite ReadyToRun for this
 # machine's architecture (Tvm.csproj holds the trimming settings).
 case "$(uname -m)" in aarch64|arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
 rm -rf bench/.publish/tvm

@@ -21,7 +21,7 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
 
     private static string BaselineAssembly => Path.Combine(AppContext.BaseDirectory, "Tvm.Baseline.dll");
     /// <summary>
-    /// bench/run.sh points TVM_EXECUTABLE at the image's publish (self-contained, trimmed, ReadyToRun), started directly;
+    /// bench/run.sh points TVM_EXECUTABLE at the image's publish (self-contained, trimmed, composite ReadyToRun), started directly;
     /// TVM_ASSEMBLY names a Tvm.dll instead; otherwise the build output.
     /// </summary>
     private static string TvmAssembly => Environment.GetEnvironmentVariable("TVM_EXECUTABLE") is { Length: > 0 } executable
@@ -32,7 +32,7 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
 
     /// <summary>Which build of TVM <see cref="TvmAssembly"/> names, for the report.</summary>
     public static string TvmBuild => Environment.GetEnvironmentVariable("TVM_EXECUTABLE") is { Length: > 0 }
-        ? "the image's publish (self-contained, trimmed, ReadyToRun), started directly"
+        ? "the image's publish (self-contained, trimmed, composite ReadyToRun), started directly"
         : Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } ? "a published Tvm.dll" : "JIT-only build output";
 
     /// <summary>Starts the server and returns it once its /healthz answers 200, with the time that took.</summary>
