@@ -21,19 +21,20 @@ internal sealed class Servers(Upstreams upstreams, BenchmarkOptions options)
 
     private static string BaselineAssembly => Path.Combine(AppContext.BaseDirectory, "Tvm.Baseline.dll");
     /// <summary>
-    /// bench/run.sh points TVM_EXECUTABLE at the image's publish (self-contained, trimmed, composite ReadyToRun), started directly;
-    /// TVM_ASSEMBLY names a Tvm.dll instead; otherwise the build output.
+    /// The TVM under test and how the report names it: bench/run.sh points TVM_EXECUTABLE at the image's publish, started
+    /// directly; TVM_ASSEMBLY names a Tvm.dll instead; otherwise the build output.
     /// </summary>
-    private static string TvmAssembly => Environment.GetEnvironmentVariable("TVM_EXECUTABLE") is { Length: > 0 } executable
-        ? executable
-        : Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } published
-            ? published
-            : Path.Combine(AppContext.BaseDirectory, "Tvm.dll");
+    private static readonly (string Path, string Description) TvmUnderTest =
+        Environment.GetEnvironmentVariable("TVM_EXECUTABLE") is { Length: > 0 } executable
+            ? (executable, "the image's publish (self-contained, trimmed, composite ReadyToRun), started directly")
+            : Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } published
+                ? (published, "a published Tvm.dll")
+                : (Path.Combine(AppContext.BaseDirectory, "Tvm.dll"), "JIT-only build output");
 
-    /// <summary>Which build of TVM <see cref="TvmAssembly"/> names, for the report.</summary>
-    public static string TvmBuild => Environment.GetEnvironmentVariable("TVM_EXECUTABLE") is { Length: > 0 }
-        ? "the image's publish (self-contained, trimmed, composite ReadyToRun), started directly"
-        : Environment.GetEnvironmentVariable("TVM_ASSEMBLY") is { Length: > 0 } ? "a published Tvm.dll" : "JIT-only build output";
+    private static string TvmAssembly => TvmUnderTest.Path;
+
+    /// <summary>Which build of TVM the benchmark starts, for the report.</summary>
+    public static string TvmBuild => TvmUnderTest.Description;
 
     /// <summary>Starts the server and returns it once its /healthz answers 200, with the time that took.</summary>
     public static async Task<(ServerProcess Server, TimeSpan StartUp)> StartHealthyAsync(
