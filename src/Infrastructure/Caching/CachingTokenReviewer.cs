@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Tvm.Infrastructure.Kubernetes;
@@ -8,15 +10,22 @@ namespace Tvm.Infrastructure.Caching;
 /// Reuses a successful TokenReview for TOKEN_REVIEW_CACHE_SECONDS (the kube-apiserver itself caches token
 /// authentication for 10 s), never past the token's own expiry. The key is a SHA-256 of token and audiences,
 /// so no token is held in memory as a key. Failures are not cached.
+/// <para>
+/// Hashing a token of a kilobyte or more was the largest single cost of a cache hit. Kestrel hands out the same string
+/// for a header whose bytes repeat on a connection, so a client that sends its token again on a kept-alive connection
+/// hands over the same instance: its key is remembered against that instance, weakly (the memo neither keeps the
+/// header alive nor holds anything but its hash), and strings cannot change, so the instance and slice identify the token.
+/// </para>
 /// </summary>
 public sealed class CachingTokenReviewer(ITokenReviewer inner, CoalescingCache<WorkloadIdentity> cache, TimeProvider clock, IOptions<TvmOptions> options)
     : ITokenReviewer
 {
     private readonly TimeSpan _lifetime = TimeSpan.FromSeconds(options.Value.TokenReviewCacheSeconds);
     private readonly byte[] _audiences = Encoding.UTF8.GetBytes("\n" + string.Join(",", options.Value.TokenAudiences));
+    private readonly ConditionalWeakTable<string, KnownKey> _keysOfHeaders = [];
 
     public ValueTask<WorkloadIdentity> ReviewAsync(ReadOnlyMemory<char> token, CancellationToken cancellationToken) =>
-        cache.GetOrCreateAsync(KeyFor(token.Span), (Inner: inner, Reviewer: this, Token: token), static async (state, cancellationToken) =>
+        cache.GetOrCreateAsync(KeyFor(token), (Inner: inner, Reviewer: this, Token: token), static async (state, cancellationToken) =>
         {
             var identity = await state.Inner.ReviewAsync(state.Token, cancellationToken).ConfigureAwait(false);
             return (identity, state.Reviewer.FreshUntil(state.Token.Span));
@@ -28,7 +37,24 @@ public sealed class CachingTokenReviewer(ITokenReviewer inner, CoalescingCache<W
         return JwtExpiry.Read(token) is { } expiry && expiry < until ? expiry : until;
     }
 
-    private string KeyFor(ReadOnlySpan<char> token)
+    private string KeyFor(ReadOnlyMemory<char> token)
+    {
+        if (!MemoryMarshal.TryGetString(token, out var header, out var start, out var length))
+        {
+            return Hash(token.Span);
+        }
+
+        if (_keysOfHeaders.TryGetValue(header, out var known) && known.Start == start && known.Length == length)
+        {
+            return known.Key;
+        }
+
+        var key = Hash(token.Span);
+        _keysOfHeaders.AddOrUpdate(header, new KnownKey(start, length, key));
+        return key;
+    }
+
+    private string Hash(ReadOnlySpan<char> token)
     {
         var tokenBytes = Encoding.UTF8.GetByteCount(token);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(tokenBytes + _audiences.Length);
@@ -45,4 +71,7 @@ public sealed class CachingTokenReviewer(ITokenReviewer inner, CoalescingCache<W
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
     }
+
+    /// <summary>The key of the token at <paramref name="Start"/> and <paramref name="Length"/> of a header string.</summary>
+    private sealed record KnownKey(int Start, int Length, string Key);
 }

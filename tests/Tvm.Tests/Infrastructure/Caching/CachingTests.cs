@@ -121,6 +121,49 @@ public sealed class CachingTests : IDisposable
     }
 
     [Fact]
+    public async Task Tokens_in_one_header_string_are_told_apart_by_where_they_sit_in_it()
+    {
+        var inner = new CountingReviewer();
+        var reviewer = Reviewer(inner);
+        var (a, b) = (Jwt(_clock.GetUtcNow().AddHours(1), "a"), Jwt(_clock.GetUtcNow().AddHours(1), "b"));
+        var header = a + " " + b;
+
+        await reviewer.ReviewAsync(header.AsMemory(0, a.Length), TestContext.Current.CancellationToken);
+        await reviewer.ReviewAsync(header.AsMemory(a.Length + 1), TestContext.Current.CancellationToken);
+        inner.Calls.Should().Be(2, "the second token of the string is another token");
+
+        await reviewer.ReviewAsync(header.AsMemory(0, a.Length), TestContext.Current.CancellationToken);
+        await reviewer.ReviewAsync(b.AsMemory(), TestContext.Current.CancellationToken);
+        inner.Calls.Should().Be(2, "both are cached, wherever they come from");
+    }
+
+    [Fact]
+    public async Task A_header_string_presented_again_is_not_hashed_again()
+    {
+        var reviewer = Reviewer(new CountingReviewer());
+        var token = Jwt(_clock.GetUtcNow().AddHours(1));
+        var header = "Bearer " + token;
+        var equalCopy = new string(header.AsSpan());
+        await reviewer.ReviewAsync(header.AsMemory(7), TestContext.Current.CancellationToken);
+
+        var allocatedForSameInstance = await AllocatedByAsync(() => reviewer.ReviewAsync(header.AsMemory(7), TestContext.Current.CancellationToken));
+        var allocatedForEqualCopy = await AllocatedByAsync(() => reviewer.ReviewAsync(equalCopy.AsMemory(7), TestContext.Current.CancellationToken));
+
+        allocatedForSameInstance.Should().Be(0, "the key of a header string already seen is remembered");
+        allocatedForEqualCopy.Should().BePositive("an equal token in another string is hashed to find its key");
+    }
+
+    private static async Task<long> AllocatedByAsync(Func<ValueTask<WorkloadIdentity>> review)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var pending = review();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        pending.IsCompletedSuccessfully.Should().BeTrue("a cache hit completes synchronously");
+        (await pending).Should().Be(Web);
+        return allocated;
+    }
+
+    [Fact]
     public async Task Concurrent_misses_share_one_review()
     {
         var inner = new CountingReviewer { Gate = new TaskCompletionSource() };
