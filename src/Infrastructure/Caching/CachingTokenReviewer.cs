@@ -13,8 +13,9 @@ namespace Tvm.Infrastructure.Caching;
 /// <para>
 /// Hashing a token of a kilobyte or more was the largest single cost of a cache hit. Kestrel hands out the same string
 /// for a header whose bytes repeat on a connection, so a client that sends its token again on a kept-alive connection
-/// hands over the same instance: its key is remembered against that instance, weakly (the memo neither keeps the
-/// header alive nor holds anything but its hash), and strings cannot change, so the instance and slice identify the token.
+/// hands over the same instance: once its token is in the cache, its key is remembered against that instance, weakly
+/// (the memo neither keeps the header alive nor holds anything but its hash), and strings cannot change, so the
+/// instance and slice identify the token.
 /// </para>
 /// </summary>
 public sealed class CachingTokenReviewer(ITokenReviewer inner, CoalescingCache<WorkloadIdentity> cache, TimeProvider clock, IOptions<TvmOptions> options)
@@ -49,8 +50,14 @@ public sealed class CachingTokenReviewer(ITokenReviewer inner, CoalescingCache<W
             return known.Key;
         }
 
+        // Only a token already reviewed and cached is remembered, so that a stream of new tokens (each reviewed once,
+        // or refused) does not pass through the table: a client that keeps its connection is hashed twice, not once.
         var key = Hash(token.Span);
-        _keysOfHeaders.AddOrUpdate(header, new KnownKey(start, length, key));
+        if (cache.Holds(key))
+        {
+            _keysOfHeaders.AddOrUpdate(header, new KnownKey(start, length, key));
+        }
+
         return key;
     }
 

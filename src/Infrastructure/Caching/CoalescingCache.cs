@@ -45,6 +45,9 @@ public sealed class CoalescingCache<TValue> : IDisposable
 
     public int Count => _entries.Count;
 
+    /// <summary>Whether a fresh value is held for <paramref name="key"/>, without counting a lookup.</summary>
+    public bool Holds(string key) => _entries.TryGetValue(key, out TValue? held) && held is not null;
+
     /// <param name="create">Returns the value and the moment until which it may be served from the cache.</param>
     public ValueTask<TValue> GetOrCreateAsync<TState>(
         string key,
