@@ -83,16 +83,30 @@ public sealed class InClusterTests(Upstreams upstreams)
             probe.ArgumentList.Add(argument);
         }
 
+        Process process;
         try
         {
-            using var process = Process.Start(probe)!;
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await process.WaitForExitAsync(timeout.Token);
-            return process.ExitCode == 0;
+            process = Process.Start(probe)!;
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or OperationCanceledException)
+        catch (System.ComponentModel.Win32Exception)
         {
             return false;
+        }
+
+        using (process)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+                return process.ExitCode == 0;
+            }
+            catch (OperationCanceledException)
+            {
+                // A probe that hangs is an answer too; it must not outlive the test run.
+                process.Kill(entireProcessTree: true);
+                return false;
+            }
         }
     }
 }
