@@ -9,19 +9,18 @@ WORKDIR /source
 # Restore inputs first: this layer and the restore below are reused until a project file or a package
 # version changes, not on every source edit.
 COPY Directory.Build.props Directory.Packages.props Tvm.csproj .editorconfig ./
-# ReadyToRun (precompiled code) for the image's own architecture, as one composite image of the framework,
-# the libraries and TVM (Tvm.csproj): it starts faster and warms up sooner than JIT-only IL. crossgen2
-# cross-compiles, so the SDK still runs natively on the build machine.
+# A publish for a runtime is ReadyToRun (precompiled code) for the image's own architecture, as one composite
+# image of the framework, the libraries and TVM (Tvm.csproj): it starts faster and warms up sooner than
+# JIT-only IL. crossgen2 cross-compiles, so the SDK still runs natively on the build machine.
 # The SDK takes Docker's TARGETARCH names (amd64, arm64) for --arch.
 ARG TARGETARCH
-RUN dotnet restore Tvm.csproj --arch "$TARGETARCH" --os linux -p:PublishReadyToRun=true
+RUN dotnet restore Tvm.csproj --arch "$TARGETARCH" --os linux
 
 COPY src/ src/
 # Self-contained and trimmed (Tvm.csproj): only the framework code TVM uses is shipped, which keeps about
 # 40 MB of code pages out of memory after load (bench/README.md). The trimmer's remaining warnings name
 # reflection TVM does not reach; CI runs the process tests against this same publish.
-RUN dotnet publish Tvm.csproj --configuration Release --no-restore --output /app \
-      --arch "$TARGETARCH" --os linux --self-contained true -p:PublishReadyToRun=true
+RUN dotnet publish Tvm.csproj --configuration Release --no-restore --output /app --arch "$TARGETARCH" --os linux
 
 
 # Runtime stage: Ubuntu chiseled runtime-deps image, no shell, no package manager and no .NET runtime of

@@ -29,11 +29,10 @@ fi
 
 dotnet build bench/Tvm.Benchmarks -c Release -nologo -v quiet
 
-# TVM itself runs as the container image ships it: published self-contained, trimmed and composite ReadyToRun for this
-# machine's architecture (Tvm.csproj holds the trimming settings).
-case "$(uname -m)" in aarch64|arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
+# TVM itself runs as the container image ships it: published for Linux on this machine's architecture, which
+# Tvm.csproj makes self-contained, trimmed and composite ReadyToRun.
 rm -rf bench/.publish/tvm
-dotnet publish Tvm.csproj -c Release --runtime "$rid" -p:PublishReadyToRun=true -nologo -v quiet -o bench/.publish/tvm
+dotnet publish Tvm.csproj -c Release --os linux -nologo -v quiet -o bench/.publish/tvm
 export TVM_EXECUTABLE="$PWD/bench/.publish/tvm/Tvm"
 
 exec dotnet bench/Tvm.Benchmarks/bin/Release/net10.0/Tvm.Benchmarks.dll "$@"

@@ -65,7 +65,16 @@ public sealed class DockerfileTests
         copiedBeforeRestore.Should().Contain(["Directory.Build.props", "Directory.Packages.props", "Tvm.csproj"], "restore depends on them");
         copiedBeforeRestore.Should().NotContain(s => s.StartsWith("src", StringComparison.Ordinal), "sources come after restore so edits reuse the restore layer");
         publish.index.Should().BeGreaterThan(restore.index);
-        publish.instruction.Arguments.Should().Contain("Tvm.csproj").And.Contain("--no-restore").And.Contain("Release").And.Contain("--self-contained true");
+        publish.instruction.Arguments.Should().Contain("Tvm.csproj").And.Contain("--no-restore").And.Contain("Release").And.Contain("--os linux");
+
+        // What makes that publish self-contained and composite ReadyToRun is the project's, for every publish for a runtime.
+        var project = XDocument.Parse(RepositoryPaths.ReadAllText("Tvm.csproj"));
+        foreach (var setting in new[] { "SelfContained", "PublishReadyToRun", "PublishReadyToRunComposite" })
+        {
+            var element = project.Descendants(setting).Should().ContainSingle(setting).Subject;
+            element.Value.Should().Be("true", setting);
+            ((string?)element.Attribute("Condition")).Should().Contain("RuntimeIdentifier", setting);
+        }
     }
 
     [Fact]
