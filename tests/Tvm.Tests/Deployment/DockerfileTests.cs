@@ -96,7 +96,7 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void The_image_runs_workstation_GC_with_a_gen0_budget_that_does_not_follow_the_host_and_conserves_memory()
+    public void The_image_runs_workstation_GC_with_a_gen0_budget_that_does_not_follow_the_host_and_conserves_memory_in_small_regions()
     {
         // The runtime configuration of the very build these tests run against.
         using var runtimeConfig = JsonDocument.Parse(System.IO.File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Tvm.runtimeconfig.json")));
@@ -105,6 +105,8 @@ public sealed class DockerfileTests
             .Should().BeFalse("a pod limited to half a core gets workstation GC anyway, and the benchmark should measure what pods run");
         properties.GetProperty("System.GC.ConserveMemory").ToString()
             .Should().Be("9", "after a flood of distinct tokens the collector should give back what the review cache's churn left behind");
+        properties.GetProperty("System.GC.RegionSize").GetInt64()
+            .Should().Be(1L << 20, "a heap of a few tens of megabytes should not keep whole 4 MiB regions per generation resident");
 
         File.FinalEnvironment().Should().ContainKey("DOTNET_GCgen0size", "the runtime reads the gen0 budget only from its environment");
         var budget = File.FinalEnvironment()["DOTNET_GCgen0size"];
