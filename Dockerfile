@@ -56,9 +56,9 @@ ENV ASPNETCORE_HTTP_PORTS=
 ENV DOTNET_EnableDiagnostics=0
 # The service port, and Prometheus metrics (METRICS_PORT, plain HTTP).
 ENV METRICS_PORT=9090
-# GC: workstation, conserving memory, in regions of 1 MiB (all set in Tvm.csproj), with a 4 MiB gen0 budget. The budget
-# otherwise follows the host's L3 cache size, and on a host with a large L3 it let the resident set grow
-# by about 75 MB under load. TVM keeps about 27 MB of live objects; against 16 MiB, 4 MiB held about
+# GC: workstation, conserving memory, in regions of 1 MiB (all set in Tvm.csproj), with a 4 MiB gen0
+# budget. The budget otherwise follows the host's L3 cache size, and on a host with a large L3 it let the
+# resident set grow by about 75 MB under load. TVM keeps about 27 MB of live objects; against 16 MiB, 4 MiB held about
 # 14 MB less after load for the same throughput and CPU per request in paired runs (bench/README.md).
 # The runtime reads the budget only from the environment; the benchmark applies it from here.
 ENV DOTNET_GCgen0size=0x400000

@@ -23,7 +23,7 @@ internal static class MarkdownReport
             + $"Upstream latency: TokenReview {options.ReviewLatency.TotalMilliseconds:0} ms, STS AssumeRole {options.StsLatency.TotalMilliseconds:0} ms. "
             + $"TVM as shipped: {Servers.TvmBuild}, "
             + "LOG_LEVEL=INFO (one JSON line per request on stdout, read by the benchmark), tracing instrumented with no exporter, "
-            + $"the image's GC settings ({string.Join(", ", ImageRuntimeSettings.Read().Select(setting => $"{setting.Key}={setting.Value}"))}), "
+            + $"the GC settings of its runtimeconfig.json and of the image's environment ({string.Join(", ", ImageRuntimeSettings.Read().Select(setting => $"{setting.Key}={setting.Value}"))}), "
             + $"SESSION_DURATION_SECONDS={options.SessionDurationSeconds}.");
         if (options.TvmEnvironment.Count > 0)
         {
